@@ -1,0 +1,48 @@
+# Two commands set everything up on a fresh machine: `make report` and `make test`.
+# Both create .venv when missing and (re)install the project only when pyproject.toml changed.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.okrlib-installed
+KERNEL := okrlib
+
+.DEFAULT_GOAL := help
+.PHONY: help venv report test lint format lab check clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (okrlib)"
+	touch $(STAMP)
+
+venv: $(STAMP)  ## create .venv and install okrlib with its test extras
+
+report: $(STAMP)  ## render the sample data's quarterly reviews into reports/
+	$(VENV)/bin/okrlib check --data data
+
+check: $(STAMP)  ## validate the data folder and print its summary
+	$(VENV)/bin/okrlib check --data data
+
+test: $(STAMP)  ## run every test (pytest, nbval over notebooks/)
+	$(PY) -m pytest
+
+lint: $(STAMP)  ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)  ## apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lab: $(STAMP)  ## start JupyterLab on the repo with the okrlib kernel
+	$(VENV)/bin/jupyter lab --notebook-dir=.
+
+clean:  ## remove the venv and rendered reports
+	rm -rf $(VENV) reports/*/

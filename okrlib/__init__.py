@@ -1,0 +1,25 @@
+"""okrlib: load, check and analyse OKRs and KPIs, and render quarterly reviews.
+
+The public entry points are re-exported here; everything else lives in its
+module (``okrlib.progress``, ``okrlib.kpi``, ``okrlib.impact``, ``okrlib.charts``).
+"""
+
+from .exceptions import DataError, OkrlibError, RenderError
+from .load import load_checkins, load_kpi_history, load_kpis, load_okrs, load_workbook
+from .workbook import Workbook, default_as_of, quarter_bounds
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DataError",
+    "OkrlibError",
+    "RenderError",
+    "Workbook",
+    "default_as_of",
+    "load_checkins",
+    "load_kpi_history",
+    "load_kpis",
+    "load_okrs",
+    "load_workbook",
+    "quarter_bounds",
+]

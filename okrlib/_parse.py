@@ -1,0 +1,170 @@
+"""Vectorised cell parsers, one per column kind of the data contract.
+
+Every parser takes a column as a ``pyarrow.ChunkedArray`` (already trimmed, empty
+cells null) and returns ``(values, bad)``: a pandas Series of parsed values and a
+boolean mask of the non-empty cells that could not be parsed.  Clean columns take
+a fast path (one pyarrow cast); only columns with unusual spellings or errors pay
+for the regular expressions.
+
+Number spellings (the documented rules)
+---------------------------------------
+- plain numbers: ``1200``, ``-3.5``, ``.5``, ``1e-05``;
+- thousands separators in groups of three: ``1,200`` and ``1,200.50``;
+- a leading sign and/or currency symbol ``$``, ``€`` or ``£``: ``$1,200``, ``-$40``;
+- a trailing ``%``, read as percentage points: ``85%`` is 85;
+- in a semicolon-delimited file the decimal separator may be a comma and the
+  thousands separator a dot: ``1.234,5`` is 1234.5 and ``0,85`` is 0.85.  A value
+  such as ``1.234`` (one dot followed by exactly three digits) is ambiguous there
+  and is an error; ``12.5`` and ``0.85`` are read with a decimal point;
+- ``nan``, ``inf`` and anything else are errors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .contract import DATE_DTYPE
+
+_PLAIN = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_THOUSANDS_COMMA = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+_DECIMAL_COMMA = r"(?:\d+|\d{1,3}(?:\.\d{3})+),\d+|\d{1,3}(?:\.\d{3}){2,}"
+_AMBIGUOUS_DOT = r"\d{1,3}\.\d{3}"
+_DECORATED = r"^([-+]?)\s*([$€£]?)\s*([-+]?)\s*([0-9][0-9.,]*(?:[eE][-+]?\d+)?|\.[0-9]+(?:[eE][-+]?\d+)?)\s*(%?)$"
+_QUARTER = r"^(\d{4})-?Q([1-4])$"
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def clean_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Trim surrounding whitespace and turn empty cells into nulls."""
+    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+        column = pc.cast(column, pa.string())
+    trimmed = pc.utf8_trim_whitespace(column)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _to_series(column: pa.ChunkedArray) -> pd.Series:
+    return column.to_pandas()
+
+
+def parse_text(column: pa.ChunkedArray) -> tuple[pd.Series, pd.Series]:
+    """Text cells: trimmed, empty is missing, nothing is bad."""
+    values = _to_series(clean_text(column))
+    return values, pd.Series(False, index=values.index)
+
+
+def parse_numbers(
+    column: pa.ChunkedArray, decimal_comma: bool = False
+) -> tuple[pd.Series, pd.Series]:
+    """Parse numbers by the rules in the module docstring.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> values, bad = parse_numbers(pa.chunked_array([["85%", "$1,200", "x", None]]))
+    >>> values.tolist()[:2], bad.tolist()
+    ([85.0, 1200.0], [False, False, True, False])
+    """
+    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+        values = pd.Series(column.to_numpy(zero_copy_only=False), dtype="float64")
+        return values, pd.Series(~np.isfinite(values) & values.notna(), index=values.index)
+    text = clean_text(column)
+    try:
+        values = pd.Series(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False))
+        finite = np.isfinite(values) | values.isna()
+        if finite.all():
+            return values, pd.Series(False, index=values.index)
+    except pa.ArrowInvalid:
+        pass
+    return _parse_decorated_numbers(_to_series(text), decimal_comma)
+
+
+def _parse_decorated_numbers(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+    present = text.notna()
+    uniques = pd.Series(text[present].unique(), dtype="str")
+    parts = uniques.str.extract(_DECORATED)
+    sign = parts[0].fillna("") + parts[2].fillna("")
+    body = parts[3]
+    plain = body.str.fullmatch(_PLAIN).fillna(False)
+    normal = body.where(plain)
+    if decimal_comma:
+        comma = body.str.fullmatch(_DECIMAL_COMMA).fillna(False) & ~plain
+        ambiguous = body.str.fullmatch(_AMBIGUOUS_DOT).fillna(False)
+        normal = normal.where(~comma, body.str.replace(".", "", regex=False).str.replace(",", "."))
+        normal = normal.where(~ambiguous)
+    else:
+        grouped = body.str.fullmatch(_THOUSANDS_COMMA).fillna(False)
+        normal = normal.where(~grouped, body.str.replace(",", "", regex=False))
+    doubled_sign = sign.str.len() > 1
+    number = pd.to_numeric(normal, errors="coerce")
+    number = number.where(~doubled_sign)
+    number = number.where(sign != "-", -number)
+    number = number.where(np.isfinite(number))
+    lookup = pd.Series(number.to_numpy(dtype="float64"), index=uniques.to_numpy(dtype=object))
+    values = pd.Series(text.map(lookup), index=text.index, dtype="float64")
+    return values, present & values.isna()
+
+
+def is_ambiguous_decimal(value: str) -> bool:
+    """True for values such as ``1.234`` that read differently with a decimal comma."""
+    body = value.strip().lstrip("+-$€£ ").rstrip("% ")
+    return pd.Series([body]).str.fullmatch(_AMBIGUOUS_DOT).iloc[0]
+
+
+def parse_dates(column: pa.ChunkedArray) -> tuple[pd.Series, pd.Series]:
+    """Parse ISO ``YYYY-MM-DD`` dates (Parquet date and timestamp columns pass through)."""
+    if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
+        values = pd.Series(column.to_pandas(), dtype=DATE_DTYPE)
+        return values, pd.Series(False, index=values.index)
+    text = clean_text(column)
+    try:
+        values = pd.Series(pc.cast(text, pa.date32()).to_pandas(), dtype=DATE_DTYPE)
+        return values, pd.Series(False, index=values.index)
+    except pa.ArrowInvalid:
+        pass
+    series = _to_series(text)
+    iso = series.str.fullmatch(_ISO_DATE).fillna(False).astype(bool)
+    values = pd.to_datetime(series.where(iso), format="%Y-%m-%d", errors="coerce")
+    values = values.astype(DATE_DTYPE)
+    return values, series.notna() & values.isna()
+
+
+def parse_quarters(column: pa.ChunkedArray) -> tuple[pd.Series, pd.Series]:
+    """Parse ``2026-Q3`` or ``2026Q3`` into ``pd.Period(freq="Q")``."""
+    series = _to_series(clean_text(column))
+    uniques = pd.Series(series.dropna().unique(), dtype="str")
+    parts = uniques.str.extract(_QUARTER)
+    good = parts[0].notna()
+    periods = pd.PeriodIndex.from_fields(
+        year=parts.loc[good, 0].astype(int).to_numpy(),
+        quarter=parts.loc[good, 1].astype(int).to_numpy(),
+        freq="Q",
+    )
+    lookup = pd.Series(periods, index=uniques[good].to_numpy(dtype=object))
+    values = series.map(lookup).astype("period[Q-DEC]")
+    return values, series.notna() & values.isna()
+
+
+def parse_quarter(value: object) -> pd.Period:
+    """Parse one quarter given by a user (CLI, notebook parameter).
+
+    Examples
+    --------
+    >>> parse_quarter("2026-Q3")
+    Period('2026Q3', 'Q-DEC')
+    """
+    if isinstance(value, pd.Period):
+        return value.asfreq("Q")
+    values, bad = parse_quarters(pa.chunked_array([[str(value)]]))
+    if bad.iloc[0] or values.isna().iloc[0]:
+        raise ValueError(
+            f"{value!r} is not a quarter; expected a quarter written 2026-Q3 or 2026Q3"
+        )
+    return values.iloc[0]
+
+
+def format_quarter(quarter: pd.Period) -> str:
+    """Write a quarter the contract's way: ``2026-Q3``."""
+    return f"{quarter.year}-Q{quarter.quarter}"

@@ -1,0 +1,165 @@
+"""Find a contract file in a data folder and read it into a raw pyarrow table.
+
+Reading rules (documented in the README):
+
+- a file is ``<stem>.csv`` or ``<stem>.parquet``; both at once is an error;
+- CSV files are UTF-8, with or without a byte-order mark;
+- the delimiter is whichever of ``;`` and ``,`` occurs more often in the header
+  line (``,`` on a tie); with ``;`` numbers may use a decimal comma;
+- contract columns are read as text and parsed by :mod:`okrlib._parse`; extra
+  columns keep pyarrow's inferred type;
+- only an empty cell is missing: ``NA``, ``null`` or ``nan`` are text like any other;
+- blank lines are ignored but still counted, so line numbers match an editor's;
+- a line with the wrong number of fields is an error (values may not contain
+  line breaks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from .contract import FileSpec
+from .exceptions import DataError, Problem
+
+SUFFIXES = (".csv", ".parquet")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file as read, before parsing: text columns, their line numbers, how it was written."""
+
+    table: pa.Table
+    lines: pa.Array
+    source: Path
+    location: str
+    decimal_comma: bool
+
+
+def locate(path: str | Path, spec: FileSpec) -> Path:
+    """Return the file for ``spec`` given a data folder or the file itself."""
+    path = Path(path)
+    if path.is_file():
+        return path
+    if not path.is_dir():
+        raise DataError([Problem(path, None, None, None, "an existing data folder or file")])
+    found = [path / f"{spec.stem}{suffix}" for suffix in SUFFIXES]
+    found = [f for f in found if f.is_file()]
+    if len(found) == 1:
+        return found[0]
+    expected = f"exactly one of {spec.stem}.csv or {spec.stem}.parquet ({spec.help})"
+    got = " and ".join(f.name for f in found) if found else None
+    raise DataError([Problem(path / f"{spec.stem}.csv", None, None, got, expected)])
+
+
+def read_raw(file: Path, spec: FileSpec) -> RawTable:
+    """Read ``file`` into a :class:`RawTable`, or raise :class:`DataError`."""
+    if file.suffix == ".parquet":
+        return _read_parquet(file)
+    return _read_csv(file, spec)
+
+
+def _read_parquet(file: Path) -> RawTable:
+    try:
+        table = pq.read_table(file)
+    except (OSError, pa.ArrowException) as error:
+        raise DataError(
+            [Problem(file, None, None, str(error), "a readable Parquet file")]
+        ) from None
+    lines = pa.array(range(1, table.num_rows + 1), pa.int64())
+    return RawTable(table, lines, file, "row", decimal_comma=False)
+
+
+def _header(file: Path) -> tuple[str, bytes]:
+    with open(file, "rb") as handle:
+        head = handle.read(1 << 16)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        return first.decode("utf-8"), head
+    except UnicodeDecodeError:
+        raise DataError([Problem(file, 1, None, None, "UTF-8 text")]) from None
+
+
+def _read_csv(file: Path, spec: FileSpec) -> RawTable:
+    header, head = _header(file)
+    if not head.strip():
+        raise DataError(
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    "an empty file",
+                    f"a header line naming the columns ({spec.help})",
+                )
+            ]
+        )
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    names = [name.strip().strip('"') for name in header.split(delimiter)]
+    text_columns = {name: pa.string() for name in names if name in spec.names}
+    invalid: list[tuple[int | None, str]] = []
+
+    def on_invalid(row: pa_csv.InvalidRow) -> str:
+        invalid.append((row.number, row.text))
+        return "skip"
+
+    def read(use_threads: bool) -> pa.Table:
+        return pa_csv.read_csv(
+            file,
+            read_options=pa_csv.ReadOptions(use_threads=use_threads),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=on_invalid
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=text_columns,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+
+    try:
+        table = read(use_threads=True)
+        if invalid and any(number is None for number, _ in invalid):
+            invalid.clear()
+            table = read(use_threads=False)
+    except pa.ArrowInvalid as error:
+        message = str(error)
+        expected = "UTF-8 text" if "UTF8" in message else "a readable CSV file"
+        raise DataError([Problem(file, None, None, message, expected)]) from None
+    if invalid:
+        width = len(names)
+        raise DataError(
+            Problem(
+                file,
+                number,
+                None,
+                text,
+                f"{width} fields separated by {delimiter!r}, like the header "
+                "(a value with a line break or a stray delimiter must be quoted)",
+            )
+            for number, text in invalid
+        )
+    # Row i of the table is physical line i + 2 (blank lines included, header is line 1).
+    lines = pa.array(range(2, table.num_rows + 2), pa.int64())
+    blank = _all_null(table)
+    if blank is not None:
+        keep = pc.invert(blank)
+        table, lines = table.filter(keep), lines.filter(keep)
+    return RawTable(table, lines, file, "line", decimal_comma=delimiter == ";")
+
+
+def _all_null(table: pa.Table) -> pa.ChunkedArray | None:
+    if table.num_columns == 0:
+        return None
+    mask = pc.is_null(table.column(0))
+    for column in table.columns[1:]:
+        mask = pc.and_(mask, pc.is_null(column))
+    return mask if pc.any(mask).as_py() else None

@@ -1,0 +1,81 @@
+"""okrlib's exceptions: a small hierarchy with messages written for people."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_PROBLEMS = 50
+
+
+class OkrlibError(Exception):
+    """Base class of every error okrlib raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a data file.
+
+    ``line`` is the line number in a CSV file (the header is line 1) or the row
+    number in a Parquet file (the first row is 1); ``None`` for whole-file and
+    whole-column problems.
+    """
+
+    file: Path | str
+    line: int | None
+    column: str | None
+    value: object
+    expected: str
+    location: str = "line"
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"{self.location} {self.line}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        got = "" if self.value is None else f"got {_show(self.value)}; "
+        return f"{', '.join(where) or 'file'}: {got}expected {self.expected}"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str) and not value:
+        return "an empty cell"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class DataError(OkrlibError, ValueError):
+    """A data file breaks the data contract.
+
+    The message lists every problem found (up to 50), grouped by file, each with
+    its line, column, the bad value and what was expected.  The full list is in
+    ``problems``.
+    """
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems: list[Problem] = list(problems)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        lines: list[str] = []
+        by_file: dict[str, list[Problem]] = {}
+        for problem in self.problems:
+            by_file.setdefault(str(problem.file), []).append(problem)
+        shown = 0
+        for file, problems in by_file.items():
+            count = len(problems)
+            lines.append(f"{file}: {count} problem{'s' if count != 1 else ''}")
+            for problem in problems:
+                if shown == MAX_PROBLEMS:
+                    break
+                lines.append(f"  {problem}")
+                shown += 1
+        if len(self.problems) > shown:
+            lines.append(f"  ... and {len(self.problems) - shown} more")
+        return "\n".join(lines)
+
+
+class RenderError(OkrlibError):
+    """A report could not be rendered; the message names the report and the failing cell."""

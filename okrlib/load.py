@@ -1,0 +1,337 @@
+"""Load and validate the four data files into tidy DataFrames.
+
+Each loader reads one file by the data contract (:mod:`okrlib.contract`), parses
+every cell, checks every rule and either returns a tidy DataFrame or raises
+:class:`~okrlib.DataError` listing every problem with file, line, column, value
+and what was expected.  The index of every returned frame is the source line
+(or Parquet row) of each record, so later messages can point back at the file.
+
+Examples
+--------
+>>> wb = load_workbook("data/")                       # doctest: +SKIP
+>>> wb.key_results[["kr_id", "kr_type", "start", "target"]].head()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import _parse
+from ._read import RawTable, locate, read_raw
+from ._rules import check_checkins, check_kpis, check_okrs, split_okrs
+from .contract import CHECKINS, KPI_HISTORY, KPIS, OKRS, Column, FileSpec
+from .exceptions import DataError, Problem
+from .workbook import FINDING_COLUMNS, Workbook, findings_frame
+
+__all__ = ["load_checkins", "load_kpi_history", "load_kpis", "load_okrs", "load_workbook"]
+
+
+class Problems:
+    """Collects problems of one file, vectorised: one call per rule, not per row."""
+
+    def __init__(self, raw: RawTable):
+        self.raw = raw
+        self.items: list[Problem] = []
+
+    def add(self, line: int | None, column: str | None, value: object, expected: str) -> None:
+        self.items.append(
+            Problem(self.raw.source, line, column, value, expected, self.raw.location)
+        )
+
+    def add_rows(
+        self, mask: pd.Series, column: str | None, values: pd.Series, expected: str | pd.Series
+    ) -> None:
+        """Add one problem per row where ``mask`` is true.
+
+        ``values`` give what was found and ``expected`` what was expected, either
+        one text for all rows or a Series aligned with ``mask``.
+        """
+        rows = mask.fillna(False).to_numpy(dtype=bool)
+        if not rows.any():
+            return
+        found = values[rows]
+        wanted = (
+            expected[rows].tolist() if isinstance(expected, pd.Series) else [expected] * len(found)
+        )
+        for line, value, text in zip(found.index, found.tolist(), wanted, strict=True):
+            self.add(int(line), column, value, text)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            self.items.sort(key=lambda p: (p.line or 0, p.column or ""))
+            raise DataError(self.items)
+
+
+def _parse_file(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFrame:
+    """Parse every contract column of ``raw``; extra columns are kept as read."""
+    index = pd.Index(raw.lines.to_numpy(), name=raw.location)
+    present = set(raw.table.column_names)
+    if raw.table.num_rows == 0 and spec.stem in (KPIS.stem, OKRS.stem):
+        problems.add(None, None, "a header and no rows", f"at least one row ({spec.help})")
+    columns: dict[str, pd.Series] = {}
+    for column in spec.columns:
+        if column.name in present:
+            columns[column.name] = _parse_column(raw, column, index, problems)
+        elif column.required:
+            problems.add(None, column.name, None, _missing_column_help(column.name, present))
+        else:
+            columns[column.name] = _empty(column, index)
+    problems.raise_if_any()
+    extras = [name for name in raw.table.column_names if name not in spec.names]
+    for name in extras:
+        columns[name] = pd.Series(raw.table.column(name).to_pandas(), index=index)
+    frame = pd.DataFrame(columns, index=index)
+    _check_unique(frame, spec, problems)
+    return frame
+
+
+def _missing_column_help(name: str, present: set[str]) -> str:
+    near = sorted(p for p in present if p.strip().lower() == name)
+    hint = f" (found {near[0]!r}: column names are case-sensitive lower_snake)" if near else ""
+    return f"a required column {name!r}{hint}"
+
+
+def _empty(column: Column, index: pd.Index) -> pd.Series:
+    dtypes = {"number": "float64", "date": "datetime64[us]", "quarter": "period[Q-DEC]"}
+    series = pd.Series(pd.NA, index=index, dtype=dtypes.get(column.kind, "str"))
+    return series if column.default is None else series.fillna(column.default)
+
+
+def _parse_column(raw: RawTable, column: Column, index: pd.Index, problems: Problems) -> pd.Series:
+    cells = raw.table.column(column.name)
+    if column.kind == "number":
+        values, bad = _parse.parse_numbers(cells, decimal_comma=raw.decimal_comma)
+    elif column.kind == "date":
+        values, bad = _parse.parse_dates(cells)
+    elif column.kind == "quarter":
+        values, bad = _parse.parse_quarters(cells)
+    else:
+        values, bad = _parse.parse_text(cells)
+    values.index = bad.index = index
+    if bad.any():
+        shown = _parse.parse_text(cells)[0].set_axis(index)
+        expected = column.expected()
+        if column.kind == "number" and raw.decimal_comma:
+            ambiguous = bad & shown.map(
+                lambda v: isinstance(v, str) and _parse.is_ambiguous_decimal(v)
+            )
+            problems.add_rows(
+                ambiguous,
+                column.name,
+                shown,
+                "an unambiguous number: in a ';'-delimited file write 1234 or 1,234",
+            )
+            bad = bad & ~ambiguous
+        problems.add_rows(bad, column.name, shown, expected)
+    missing = values.isna() & ~bad
+    if column.required:
+        problems.add_rows(missing, column.name, pd.Series("", index=index), column.expected())
+    if column.kind == "enum":
+        outside = values.notna() & ~values.isin(column.allowed)
+        problems.add_rows(outside, column.name, values, column.expected())
+    if column.pattern:
+        mismatch = values.notna() & ~values.str.fullmatch(column.pattern).fillna(True).astype(bool)
+        problems.add_rows(mismatch, column.name, values, column.expected())
+    if column.default is not None:
+        values = values.fillna(column.default)
+    return values
+
+
+def _check_unique(frame: pd.DataFrame, spec: FileSpec, problems: Problems) -> None:
+    for key in spec.unique:
+        duplicated = frame.duplicated(list(key), keep="first")
+        if not duplicated.any():
+            continue
+        first_line = (
+            frame.reset_index()
+            .groupby(list(key), sort=False, dropna=False)[frame.index.name]
+            .transform("first")
+        )
+        first_line.index = frame.index
+        shown = frame[list(key)].astype(str).agg(", ".join, axis=1)
+        name = key[0] if len(key) == 1 else "(" + ", ".join(key) + ")"
+        for line in frame.index[duplicated.to_numpy()]:
+            problems.add(
+                int(line),
+                name,
+                shown[line],
+                f"a unique {name}; the same value is on {problems.raw.location} {first_line[line]}",
+            )
+    problems.raise_if_any()
+
+
+def _load(path: str | Path, spec: FileSpec) -> tuple[pd.DataFrame, Problems]:
+    raw = read_raw(locate(path, spec), spec)
+    problems = Problems(raw)
+    return _parse_file(raw, spec, problems), problems
+
+
+def load_kpis(path: str | Path) -> pd.DataFrame:
+    """Load ``kpis.csv`` (or ``.parquet``): one row per KPI.
+
+    Parameters
+    ----------
+    path : the data folder, or the file itself.
+
+    Returns
+    -------
+    DataFrame with the contract's columns (kpi_id, name, unit, direction,
+    aggregation, kind, owner, target, warn_threshold, critical_threshold) and any
+    extra columns, indexed by source line.
+    """
+    frame, problems = _load(path, KPIS)
+    check_kpis(frame, problems)
+    problems.raise_if_any()
+    return frame
+
+
+def load_kpi_history(path: str | Path, kpis: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Load ``kpi_history.csv``: one row per (date, kpi_id, segment) observation.
+
+    With ``kpis`` given, every ``kpi_id`` must name a known KPI.
+    """
+    frame, problems = _load(path, KPI_HISTORY)
+    if kpis is not None:
+        unknown = ~frame["kpi_id"].isin(kpis["kpi_id"])
+        problems.add_rows(unknown, "kpi_id", frame["kpi_id"], "a kpi_id listed in kpis")
+    problems.raise_if_any()
+    return frame
+
+
+def load_okrs(
+    path: str | Path, kpis: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Load ``okrs.csv`` and split it into ``(objectives, key_results)``.
+
+    ``objectives`` has one row per objective (the objective columns), indexed by
+    the line of its first key result; ``key_results`` one row per key result with
+    ``objective_id``, ``quarter`` and ``team`` beside the key-result columns.
+    With ``kpis`` given, every ``kpi_id`` must name a known KPI.
+    """
+    frame, problems = _load(path, OKRS)
+    check_okrs(frame, problems, kpis)
+    problems.raise_if_any()
+    return split_okrs(frame)
+
+
+def load_checkins(path: str | Path, key_results: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Load ``checkins.csv``: one row per (kr_id, date) check-in.
+
+    With ``key_results`` given, every ``kr_id`` must name a known key result and
+    a milestone's value must lie in 0..1.
+    """
+    frame, problems = _load(path, CHECKINS)
+    check_checkins(frame, problems, key_results)
+    problems.raise_if_any()
+    return frame
+
+
+def load_workbook(path: str | Path = "data") -> Workbook:
+    """Load and cross-check the four files of a data folder.
+
+    Parameters
+    ----------
+    path : the data folder holding kpis, kpi_history, okrs and checkins
+        (each ``.csv`` or ``.parquet``).
+
+    Returns
+    -------
+    Workbook
+        Tidy frames plus ``findings``: data-quality notes that are not errors.
+
+    Raises
+    ------
+    DataError
+        Listing every problem of the first file that has any.
+
+    Examples
+    --------
+    >>> wb = load_workbook("data")          # doctest: +SKIP
+    >>> wb.quarters[-1]                     # doctest: +SKIP
+    Period('2026Q4', 'Q-DEC')
+    """
+    path = Path(path)
+    kpis = load_kpis(path)
+    history = load_kpi_history(path, kpis)
+    objectives, key_results = load_okrs(path, kpis)
+    checkins = load_checkins(path, key_results)
+    findings = _findings(path, kpis, history, key_results, checkins)
+    return Workbook(kpis, history, objectives, key_results, checkins, findings, source=path)
+
+
+def _findings(
+    path: Path,
+    kpis: pd.DataFrame,
+    history: pd.DataFrame,
+    key_results: pd.DataFrame,
+    checkins: pd.DataFrame,
+) -> pd.DataFrame:
+    """Data-quality notes: accepted by the contract, but worth a reader's eye."""
+    notes = []
+    no_history = kpis[~kpis["kpi_id"].isin(history["kpi_id"])]
+    notes.append(
+        findings_frame(
+            "kpi_without_history",
+            "kpis",
+            no_history,
+            no_history["kpi_id"],
+            "KPI has no observations in kpi_history",
+        )
+    )
+    no_checkins = key_results[~key_results["kr_id"].isin(checkins["kr_id"])]
+    message = np.where(
+        no_checkins["kpi_id"].notna(),
+        "no check-ins yet; progress is read from its KPI",
+        "no check-ins yet and no linked KPI: no current value",
+    )
+    notes.append(
+        findings_frame("kr_without_checkins", "okrs", no_checkins, no_checkins["kr_id"], message)
+    )
+    quarters = checkins.merge(key_results[["kr_id", "quarter"]], on="kr_id", how="left").set_index(
+        checkins.index
+    )
+    outside = quarters["date"].dt.to_period("Q") != quarters["quarter"]
+    outside_rows = quarters[outside]
+    notes.append(
+        findings_frame(
+            "checkin_outside_quarter",
+            "checkins",
+            outside_rows,
+            outside_rows["kr_id"],
+            "check-in dated "
+            + outside_rows["date"].dt.strftime("%Y-%m-%d")
+            + " is outside the key result's quarter "
+            + outside_rows["quarter"].astype(str),
+        )
+    )
+    linked = key_results[key_results["segment"].notna()]
+    pairs = history[["kpi_id", "segment"]].drop_duplicates()
+    known = linked.merge(pairs, on=["kpi_id", "segment"], how="left", indicator=True)["_merge"].eq(
+        "both"
+    )
+    missing_segment = linked[~known.to_numpy()]
+    notes.append(
+        findings_frame(
+            "segment_without_history",
+            "okrs",
+            missing_segment,
+            missing_segment["kr_id"],
+            "segment "
+            + missing_segment["segment"].astype(str)
+            + " of KPI "
+            + missing_segment["kpi_id"].astype(str)
+            + " has no history",
+        )
+    )
+    for frame, stem in ((history, "kpi_history"), (checkins, "checkins")):
+        if frame.empty:
+            notes.append(
+                pd.DataFrame(
+                    [["empty_file", stem, 1, stem, "the file has a header and no rows"]],
+                    columns=FINDING_COLUMNS,
+                )
+            )
+    return pd.concat(notes, ignore_index=True)
