@@ -387,8 +387,8 @@ def okr_plan(history: pd.DataFrame) -> list[dict]:
         tag = f"{quarter.year % 100}q{quarter.quarter}"
         start_day = quarter.start_time.normalize()
 
-        def kpi_start(kpi_id: str, segment: str = "all") -> float:
-            return round(kpi_reading(history, kpi_id, segment, start_day - pd.Timedelta(days=1)), 2)
+        def kpi_start(kpi_id: str, segment: str = "all", day=start_day) -> float:
+            return round(kpi_reading(history, kpi_id, segment, day - pd.Timedelta(days=1)), 2)
 
         growth = f"co-{tag}-growth"
         customers = f"co-{tag}-customers"

@@ -32,7 +32,12 @@ _PLAIN = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _THOUSANDS_COMMA = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 _DECIMAL_COMMA = r"(?:\d+|\d{1,3}(?:\.\d{3})+),\d+|\d{1,3}(?:\.\d{3}){2,}"
 _AMBIGUOUS_DOT = r"\d{1,3}\.\d{3}"
-_DECORATED = r"^([-+]?)\s*([$€£]?)\s*([-+]?)\s*([0-9][0-9.,]*(?:[eE][-+]?\d+)?|\.[0-9]+(?:[eE][-+]?\d+)?)\s*(%?)$"
+_EXPONENT = r"(?:[eE][-+]?\d+)?"
+_DECORATED = (
+    r"^([-+]?)\s*([$€£]?)\s*([-+]?)\s*"  # sign, currency, sign
+    rf"([0-9][0-9.,]*{_EXPONENT}|\.[0-9]+{_EXPONENT})"  # the digits
+    r"\s*(%?)$"  # percent
+)
 _QUARTER = r"^(\d{4})-?Q([1-4])$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
@@ -142,6 +147,9 @@ def parse_quarters(column: pa.ChunkedArray) -> tuple[pd.Series, pd.Series]:
         quarter=parts.loc[good, 1].astype(int).to_numpy(),
         freq="Q",
     )
+    if not len(periods):
+        values = pd.Series(pd.NaT, index=series.index, dtype="period[Q-DEC]")
+        return values, series.notna()
     lookup = pd.Series(periods, index=uniques[good].to_numpy(dtype=object))
     values = series.map(lookup).astype("period[Q-DEC]")
     return values, series.notna() & values.isna()

@@ -84,7 +84,7 @@ def _header(file: Path) -> tuple[str, bytes]:
     try:
         return first.decode("utf-8"), head
     except UnicodeDecodeError:
-        raise DataError([Problem(file, 1, None, None, "UTF-8 text")]) from None
+        raise DataError([_first_bad_utf8(file)]) from None
 
 
 def _read_csv(file: Path, spec: FileSpec) -> RawTable:
@@ -131,9 +131,9 @@ def _read_csv(file: Path, spec: FileSpec) -> RawTable:
             invalid.clear()
             table = read(use_threads=False)
     except pa.ArrowInvalid as error:
-        message = str(error)
-        expected = "UTF-8 text" if "UTF8" in message else "a readable CSV file"
-        raise DataError([Problem(file, None, None, message, expected)]) from None
+        if "UTF8" in str(error):
+            raise DataError([_first_bad_utf8(file)]) from None
+        raise DataError([Problem(file, None, None, str(error), "a readable CSV file")]) from None
     if invalid:
         width = len(names)
         raise DataError(
@@ -163,3 +163,16 @@ def _all_null(table: pa.Table) -> pa.ChunkedArray | None:
     for column in table.columns[1:]:
         mask = pc.and_(mask, pc.is_null(column))
     return mask if pc.any(mask).as_py() else None
+
+
+def _first_bad_utf8(file: Path) -> Problem:
+    """Find the first line that is not UTF-8 (only runs when reading already failed)."""
+    with open(file, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                bad = line[max(error.start - 10, 0) : error.end + 10]
+                shown = bad.decode("utf-8", errors="replace").strip()
+                return Problem(file, number, None, shown, "UTF-8 text (save the file as UTF-8)")
+    return Problem(file, None, None, None, "UTF-8 text (save the file as UTF-8)")

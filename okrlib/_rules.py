@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ._parse import format_quarter
 from .contract import OBJECTIVE_COLUMNS
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def check_kpis(kpis: pd.DataFrame, problems: Problems) -> None:
             index=kpis.index,
         )
         for line in kpis.index[disorder.to_numpy()]:
-            problems.add(int(line), lower, kpis.at[line, lower], expected[line])
+            problems.add(int(line), lower, f"{kpis.at[line, lower]:g}", expected[line])
 
 
 def check_okrs(okrs: pd.DataFrame, problems: Problems, kpis: pd.DataFrame | None) -> None:
@@ -80,7 +81,7 @@ def check_okrs(okrs: pd.DataFrame, problems: Problems, kpis: pd.DataFrame | None
         shown_target,
         "an empty target or 1 for a milestone (progress is the fraction done)",
     )
-    problems.add_rows(okrs["weight"] <= 0, "weight", okrs["weight"], "a positive weight")
+    problems.add_rows(okrs["weight"] <= 0, "weight", _show(okrs["weight"]), "a positive weight")
     problems.add_rows(
         okrs["segment"].notna() & okrs["kpi_id"].isna(),
         "segment",
@@ -135,7 +136,10 @@ def _check_parents(okrs: pd.DataFrame, problems: Problems) -> None:
         other_quarter,
         "parent_objective_id",
         objectives["parent_objective_id"],
-        "an objective of the same quarter (" + objectives["quarter"].astype(str) + ")",
+        "an objective of the same quarter, "
+        + objectives["quarter"].map(format_quarter)
+        + "; the parent is in "
+        + parent_quarter.map(lambda q: format_quarter(q) if isinstance(q, pd.Period) else ""),
     )
     problems.raise_if_any()
     # Follow parent links one level per step; after n steps only cycles remain.

@@ -82,7 +82,7 @@ def _parse_file(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFra
     problems.raise_if_any()
     extras = [name for name in raw.table.column_names if name not in spec.names]
     for name in extras:
-        columns[name] = pd.Series(raw.table.column(name).to_pandas(), index=index)
+        columns[name] = raw.table.column(name).to_pandas().set_axis(index)
     frame = pd.DataFrame(columns, index=index)
     _check_unique(frame, spec, problems)
     return frame
@@ -111,6 +111,7 @@ def _parse_column(raw: RawTable, column: Column, index: pd.Index, problems: Prob
     else:
         values, bad = _parse.parse_text(cells)
     values.index = bad.index = index
+    missing = values.isna() & ~bad
     if bad.any():
         shown = _parse.parse_text(cells)[0].set_axis(index)
         expected = column.expected()
@@ -126,7 +127,6 @@ def _parse_column(raw: RawTable, column: Column, index: pd.Index, problems: Prob
             )
             bad = bad & ~ambiguous
         problems.add_rows(bad, column.name, shown, expected)
-    missing = values.isna() & ~bad
     if column.required:
         problems.add_rows(missing, column.name, pd.Series("", index=index), column.expected())
     if column.kind == "enum":

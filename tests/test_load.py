@@ -1,0 +1,236 @@
+"""The loaders: every parsing rule and every error of the data contract."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import BAD, GOOD
+
+import okrlib
+from okrlib import DataError, load_workbook
+
+# Each bad file replaces its namesake in a copy of tests/data/good; the message must
+# name the file, the line, the column, the bad value and what was expected.
+BAD_CASES = {
+    "kpis_missing_column": "column 'direction': expected a required column 'direction'",
+    "kpis_wrong_case": "found 'KPI_ID': column names are case-sensitive",
+    "kpis_bad_direction": "line 3, column 'direction': got 'down'; expected one of higher_is_better, "
+    "lower_is_better",
+    "kpis_bad_aggregation": "line 2, column 'aggregation': got 'median'; expected one of sum, mean, last",
+    "kpis_bad_id": "line 3, column 'kpi_id': got 'Churn-Rate'; expected text matching [a-z0-9_]+",
+    "kpis_duplicate_id": "line 3, column 'kpi_id': got 'mrr'; expected a unique kpi_id; "
+    "the same value is on line 2",
+    "kpis_thresholds": "line 2, column 'warn_threshold': got '1300'; expected at most target (1200) "
+    "for a higher_is_better KPI",
+    "kpis_empty": "got 'an empty file'; expected a header line",
+    "kpis_header_only": "got 'a header and no rows'; expected at least one row",
+    "kpis_not_utf8": "line 3: got 'te,Churn r\ufffdte,%,lower'; expected UTF-8 text",
+    "history_bad_number": "line 4, column 'value': got '52O'; expected a number",
+    "history_not_a_number": "line 4, column 'value': got 'nan'; expected a number",
+    "history_missing_value": "line 4, column 'value': got an empty cell; expected a number",
+    "history_bad_date": "line 4, column 'date': got '13/07/2026'; expected a date written YYYY-MM-DD",
+    "history_impossible_date": "line 4, column 'date': got '2026-02-30'; expected a date",
+    "history_duplicate": "line 4, column '(date, kpi_id, segment)': got '2026-07-06, mrr, emea'; "
+    "expected a unique (date, kpi_id, segment); the same value is on line 2",
+    "history_unknown_kpi": "line 7, column 'kpi_id': got 'nps'; expected a kpi_id listed in kpis",
+    "history_ragged_line": "line 4: got '2026-07-13,mrr,emea,520,extra'; expected 4 fields",
+    "history_ambiguous_decimal": "line 4, column 'value': got '1.234'; expected an unambiguous number",
+    "okrs_bad_quarter": "line 4, column 'quarter': got 'Q3 2026'; expected a quarter written 2026-Q3",
+    "okrs_bad_kr_type": "line 3, column 'kr_type': got 'at-most'; expected one of increase, decrease",
+    "okrs_bad_commitment": "line 2, column 'commitment': got 'must'; expected one of committed",
+    "okrs_increase_target_below_start": "line 4, column 'target': got '450'; expected a target above "
+    "start for an increase key result (start 500)",
+    "okrs_decrease_target_above_start": "line 4, column 'target': got '600'; expected a target below "
+    "start for a decrease key result (start 500)",
+    "okrs_missing_start": "line 4, column 'start': got an empty cell; expected a start value",
+    "okrs_missing_target": "line 3, column 'target': got an empty cell; expected a target value",
+    "okrs_nonpositive_weight": "line 4, column 'weight': got '0'; expected a positive weight",
+    "okrs_objective_disagrees": "line 5, column 'objective': got 'Win Europe'; expected Win EMEA as on "
+    "line 4",
+    "okrs_unknown_parent": "line 4, column 'parent_objective_id': got 'co-9'; expected the objective_id",
+    "okrs_parent_other_quarter": "line 4, column 'parent_objective_id': got 'co-1'; expected an "
+    "objective of the same quarter, 2026-Q3; the parent is in 2026-Q2",
+    "okrs_alignment_cycle": "expected no alignment cycle; found co-1 -> sales-1 -> co-1",
+    "okrs_unknown_kpi": "line 3, column 'kpi_id': got 'churn'; expected a kpi_id listed in kpis",
+    "okrs_duplicate_kr": "line 5, column 'kr_id': got 'sales-1-kr1'; expected a unique kr_id",
+    "okrs_segment_without_kpi": "line 5, column 'segment': got 'emea'; expected a kpi_id beside",
+    "checkins_unknown_kr": "line 3, column 'kr_id': got 'sales-9-kr1'; expected a kr_id listed in okrs",
+    "checkins_confidence_percent": "line 3, column 'confidence': got '70'; expected a confidence from "
+    "0 to 1",
+    "checkins_milestone_above_one": "line 4, column 'value': got '50'; expected a milestone's fraction",
+    "checkins_duplicate": "line 5, column '(kr_id, date)': got 'co-1-kr1, 2026-07-10'; expected a "
+    "unique (kr_id, date)",
+    "checkins_missing_column": "column 'date': expected a required column 'date'",
+}
+
+
+def test_every_bad_file_has_a_case() -> None:
+    files = {path.name.split(".")[0] for path in BAD.glob("*.csv")}
+    assert files == set(BAD_CASES)
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_bad_file_names_file_line_column_value_and_expectation(case: str, good_dir: Path) -> None:
+    bad = next(BAD.glob(f"{case}.*.csv"))
+    stem = bad.name.split(".")[1]
+    shutil.copy(bad, good_dir / f"{stem}.csv")
+    with pytest.raises(DataError) as caught:
+        load_workbook(good_dir)
+    message = str(caught.value)
+    assert message.startswith(f"{good_dir / (stem + '.csv')}: ")
+    assert BAD_CASES[case] in message
+    assert all(problem.file == good_dir / f"{stem}.csv" for problem in caught.value.problems)
+
+
+def test_good_workbook_parses_every_documented_spelling() -> None:
+    wb = load_workbook(GOOD)
+    kpis = wb.kpis.set_index("kpi_id")
+    assert kpis.loc["mrr", ["target", "warn_threshold", "critical_threshold"]].tolist() == [
+        1200,
+        1000,
+        900,
+    ]
+    assert kpis.loc["churn_rate", ["target", "warn_threshold"]].tolist() == [2.0, 3.0]  # "2%" is 2
+    assert kpis.loc["churn_rate", "kind"] == "lagging"  # empty -> default
+    history = wb.kpi_history
+    assert history["segment"].tolist()[:2] == ["emea", "all"]  # empty segment -> all
+    assert history["value"].tolist()[:2] == [500, 1000]  # "1,000" -> 1000
+    assert history["date"].dtype == "datetime64[us]"
+    assert list(history.index) == [2, 3, 4, 5, 6, 7]  # index is the source line
+    krs = wb.key_results.set_index("kr_id")
+    assert (krs["quarter"] == pd.Period("2026Q3", freq="Q")).all()  # 2026-Q3 and 2026Q3
+    assert krs.loc["co-1-kr2", "weight"] == 1.0  # empty weight -> 1
+    objectives = wb.objectives.set_index("objective_id")
+    assert objectives.loc["sales-1", "commitment"] == "aspirational"  # default
+    assert objectives.loc["sales-1", "parent_objective_id"] == "co-1"
+    assert len(wb.objectives) == 2 and len(wb.key_results) == 4
+
+
+def test_findings_list_what_is_accepted_but_worth_a_look() -> None:
+    findings = load_workbook(GOOD).findings
+    assert findings[["check", "file", "line", "subject"]].values.tolist() == [
+        ["kr_without_checkins", "okrs", 3, "co-1-kr2"]
+    ]
+
+
+def test_semicolon_file_with_bom_and_decimal_comma(good_dir: Path) -> None:
+    (good_dir / "kpi_history.csv").write_text(
+        "\ufeffvalue;date;kpi_id;segment\n"  # column order does not matter
+        '"1.234,5";2026-07-06;mrr;emea\n'
+        "0,85;2026-07-06;churn_rate;all\n"
+        "12.5;2026-07-13;churn_rate;all\n"
+        "€1.234.567;2026-07-06;mrr;all\n",
+        encoding="utf-8",
+    )
+    history = load_workbook(good_dir).kpi_history
+    assert history["value"].tolist() == [1234.5, 0.85, 12.5, 1234567.0]
+    assert list(history.columns[:4]) == ["date", "kpi_id", "value", "segment"]
+
+
+def test_blank_lines_are_ignored_but_counted(good_dir: Path) -> None:
+    text = (GOOD / "checkins.csv").read_text().replace("\nsales-1-kr1", "\n\nsales-1-kr1")
+    (good_dir / "checkins.csv").write_text(text.replace(",0.7,", ",7,"))
+    with pytest.raises(DataError, match="line 4, column 'confidence'"):
+        load_workbook(good_dir)
+
+
+def test_na_is_text_not_missing(good_dir: Path) -> None:
+    text = (GOOD / "kpi_history.csv").read_text().replace("mrr,emea", "mrr,NA")
+    (good_dir / "kpi_history.csv").write_text(text)
+    assert "NA" in set(load_workbook(good_dir).kpi_history["segment"])
+
+
+def test_extra_columns_are_kept(good_dir: Path) -> None:
+    text = (GOOD / "checkins.csv").read_text().splitlines()
+    rows = [text[0] + ",source"] + [line + ",jira" for line in text[1:]]
+    (good_dir / "checkins.csv").write_text("\n".join(rows) + "\n")
+    assert load_workbook(good_dir).checkins["source"].tolist() == ["jira"] * 3
+
+
+def test_parquet_gives_the_same_workbook(good_dir: Path) -> None:
+    csv = load_workbook(good_dir)
+    csv.kpi_history.to_parquet(good_dir / "kpi_history.parquet", index=False)
+    (good_dir / "kpi_history.csv").unlink()
+    parquet = load_workbook(good_dir)
+    pd.testing.assert_frame_equal(
+        parquet.kpi_history.reset_index(drop=True), csv.kpi_history.reset_index(drop=True)
+    )
+
+
+def test_csv_and_parquet_side_by_side_is_an_error(good_dir: Path) -> None:
+    load_workbook(good_dir).checkins.to_parquet(good_dir / "checkins.parquet", index=False)
+    expected = "got 'checkins.csv and checkins.parquet'; expected exactly one of checkins.csv or"
+    with pytest.raises(DataError, match=expected):
+        load_workbook(good_dir)
+
+
+def test_missing_file_is_an_error(good_dir: Path) -> None:
+    (good_dir / "okrs.csv").unlink()
+    with pytest.raises(
+        DataError, match=r"okrs.csv: 1 problem\n  file: expected exactly one of okrs.csv"
+    ):
+        load_workbook(good_dir)
+
+
+def test_message_caps_at_fifty_problems(good_dir: Path) -> None:
+    rows = "".join(f"2026-07-{d:02d},mrr,emea,x{d}\n" for d in range(1, 29)) + "".join(
+        f"2026-08-{d:02d},mrr,emea,y{d}\n" for d in range(1, 29)
+    )
+    (good_dir / "kpi_history.csv").write_text("date,kpi_id,segment,value\n" + rows)
+    with pytest.raises(DataError) as caught:
+        load_workbook(good_dir)
+    assert len(caught.value.problems) == 56
+    assert str(caught.value).endswith("... and 6 more")
+    assert str(caught.value).count("expected a number") == 50
+
+
+def test_loading_never_changes_the_files(good_dir: Path) -> None:
+    def digest() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in good_dir.iterdir()}
+
+    before = digest()
+    load_workbook(good_dir)
+    assert digest() == before
+
+
+def test_single_file_loaders_are_public() -> None:
+    kpis = okrlib.load_kpis(GOOD / "kpis.csv")
+    history = okrlib.load_kpi_history(GOOD, kpis)
+    objectives, key_results = okrlib.load_okrs(GOOD, kpis)
+    checkins = okrlib.load_checkins(GOOD / "checkins.csv", key_results)
+    assert (len(kpis), len(history), len(objectives), len(key_results), len(checkins)) == (
+        2,
+        6,
+        2,
+        4,
+        3,
+    )
+
+
+def test_sample_workbook_loads(sample: okrlib.Workbook) -> None:
+    assert len(sample.kpis) >= 12
+    assert [str(q) for q in sample.quarters] == ["2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+    assert sample.teams() == [
+        "Company",
+        "Customer Success",
+        "Marketing",
+        "Operations",
+        "Product",
+        "Sales",
+    ]
+    assert set(sample.key_results["kr_type"]) == {
+        "increase",
+        "decrease",
+        "at_least",
+        "at_most",
+        "milestone",
+    }
+    assert set(sample.objectives["commitment"]) == {"committed", "aspirational"}
+    assert sample.kpi_history["date"].min() == pd.Timestamp("2024-07-01")
+    assert sample.kpi_history["date"].max() == pd.Timestamp("2026-11-20")
+    assert sample.checkins["confidence"].between(0, 1).all()
+    assert sample.latest_date == pd.Timestamp("2026-11-20")

@@ -1,0 +1,50 @@
+"""Packaging: environment.yml mirrors pyproject, the CLI entry points run."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+
+from conftest import ROOT
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[;]", requirement, maxsplit=1)[0].strip().lower().replace("_", "-")
+
+
+def test_environment_yml_lists_every_runtime_dependency() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    environment = (ROOT / "environment.yml").read_text()
+    listed = {
+        _name(line.strip()[2:])
+        for line in environment.splitlines()
+        if line.strip().startswith("- ")
+    }
+    missing = {_name(dep) for dep in project["dependencies"]} - listed
+    assert not missing, f"environment.yml lacks {sorted(missing)}"
+    assert "name: okrlib" in environment and "conda-forge" in environment and "-e ." in environment
+
+
+def test_python_dash_m_okrlib_checks_the_sample() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "okrlib", "check", "--data", str(ROOT / "data")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "KPIs: 13" in done.stdout
+
+
+def test_cli_reports_data_errors_with_exit_code_1(tmp_path) -> None:
+    (tmp_path / "kpis.csv").write_text("")
+    done = subprocess.run(
+        [sys.executable, "-m", "okrlib", "check", "--data", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "okrlib check: error:" in done.stderr and "kpis.csv" in done.stderr
