@@ -1,0 +1,397 @@
+"""Key-result and objective progress, pace status, forecast and grades.
+
+All functions are pure: a Workbook (or frames) in, DataFrames out.  ``as_of`` defaults to
+the earlier of the quarter's last day and the latest date in the data
+(:func:`okrlib.default_as_of`), so the same files always give the same numbers.
+
+Rules (the README quotes these)
+-------------------------------
+Current value of a key result at ``as_of``: the latest check-in dated on or before
+``as_of``.  With no such check-in and a linked ``kpi_id``: the KPI's reading (the KR's
+segment, else ``all``) by its aggregation rule (:func:`okrlib.kpi.readings`: ``sum`` is the
+quarter-to-date sum, ``last`` the latest observation, ``mean`` the mean over the 28 days
+ending ``as_of``).  Otherwise there is no current value and the status is ``no_data``.
+
+Progress:
+
+- ``increase`` / ``decrease``: raw = (current - start) / (target - start); progress = raw
+  clipped to 0..1.  The raw value is kept (above 1: overachieved; below 0: regressed).
+- ``milestone``: progress = current (the fraction done) clipped to 0..1.
+- ``at_least`` / ``at_most``: progress 1 when current >= target (at_least) or
+  current <= target (at_most), else 0.  ``satisfied_share`` is the share of the
+  quarter-to-date check-ins (or, with none, of the KPI's weeks) that satisfied it.
+
+Expected progress = days of the quarter elapsed up to and including ``as_of`` divided by
+the quarter's days, clipped to 0..1 (2026-Q3 has 92 days; 2026-08-15 gives 46/92 = 0.5).
+
+Status of increase, decrease and milestone key results: ``done`` when progress >= 1; else
+``on_track`` when progress >= expected - 0.10; ``at_risk`` when progress >= expected - 0.25;
+else ``off_track`` (both tolerances are parameters).  ``at_least`` / ``at_most``:
+``on_track`` when satisfied, else ``off_track``.  Comparisons allow 1e-9 for floating-point
+rounding, so 0.4 >= 0.5 - 0.1 holds as it does on paper.
+
+Objective progress = the weight-averaged progress of its key results that have a value
+(key results with ``no_data`` are left out and counted in ``krs_without_data``); status by
+the same rule, ``done`` only when every key result is done, ``no_data`` when none has a
+value.  Confidence (each KR's latest, the objective's mean) is shown beside status, never
+mixed into it.
+
+Forecast: with at least two check-ins in the quarter up to ``as_of``, a least-squares line
+through (day, value) extended to the quarter's last day; projected progress follows the
+progress rule (raw and clipped).
+
+Grades, once ``as_of`` is on or after the quarter's last day: grade = progress rounded
+half-up to one decimal; band ``green`` >= 0.7, ``yellow`` >= 0.4, else ``red``.  A committed
+objective graded below 1.0 is a ``missed_commitment``; an aspirational one graded 0.7 or
+more is a ``success``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._parse import parse_quarter
+from .kpi import aggregate, readings
+from .workbook import Workbook, default_as_of, quarter_bounds
+
+ON_TRACK_TOLERANCE = 0.10
+AT_RISK_TOLERANCE = 0.25
+EPSILON = 1e-9
+STATUSES = ("done", "on_track", "at_risk", "off_track", "no_data")
+HOLD_TYPES = ("at_least", "at_most")
+GRADE_BANDS = (("green", 0.7), ("yellow", 0.4), ("red", -np.inf))
+
+
+def resolve(
+    workbook: Workbook, quarter: pd.Period | str, as_of: object = None
+) -> tuple[pd.Period, pd.Timestamp]:
+    """Parse ``quarter`` and default ``as_of`` (see :func:`okrlib.default_as_of`)."""
+    period = parse_quarter(quarter)
+    day = default_as_of(workbook, period) if as_of is None else pd.Timestamp(as_of).normalize()
+    return period, day
+
+
+def expected_progress(quarter: pd.Period | str, as_of: object) -> float:
+    """Share of the quarter elapsed up to and including ``as_of``, clipped to 0..1.
+
+    Examples
+    --------
+    >>> expected_progress("2026-Q3", "2026-08-15")
+    0.5
+    """
+    start, end = quarter_bounds(quarter)
+    days = (end - start).days + 1
+    elapsed = (pd.Timestamp(as_of).normalize() - start).days + 1
+    return float(np.clip(elapsed / days, 0.0, 1.0))
+
+
+def progress_of(
+    kr_type: pd.Series, start: pd.Series, target: pd.Series, value: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Raw and clipped progress of ``value`` by each key result's type (the progress rule)."""
+    moving = (value - start) / (target - start)
+    hold = np.where(kr_type.eq("at_least"), value >= target, value <= target).astype(float)
+    raw = pd.Series(
+        np.select(
+            [
+                kr_type.isin(["increase", "decrease"]),
+                kr_type.eq("milestone"),
+                kr_type.isin(HOLD_TYPES),
+            ],
+            [moving, value, hold],
+            default=np.nan,
+        ),
+        index=value.index,
+    ).where(value.notna())
+    return raw, raw.clip(0.0, 1.0)
+
+
+def pace_status(
+    kr_type: pd.Series,
+    progress: pd.Series,
+    expected: float,
+    on_track_tolerance: float = ON_TRACK_TOLERANCE,
+    at_risk_tolerance: float = AT_RISK_TOLERANCE,
+) -> pd.Series:
+    """Status by the pace rule (see the module docstring)."""
+    hold = kr_type.isin(HOLD_TYPES)
+    status = np.select(
+        [
+            progress.isna(),
+            hold & (progress >= 1),
+            hold,
+            progress >= 1 - EPSILON,
+            progress >= expected - on_track_tolerance - EPSILON,
+            progress >= expected - at_risk_tolerance - EPSILON,
+        ],
+        ["no_data", "on_track", "off_track", "done", "on_track", "at_risk"],
+        default="off_track",
+    )
+    return pd.Series(status, index=progress.index, dtype="str")
+
+
+def grade(progress: pd.Series) -> pd.Series:
+    """Progress rounded half-up to one decimal (0.65 grades 0.7, as in a spreadsheet)."""
+    return np.floor(progress * 10 + 0.5 + EPSILON) / 10
+
+
+def grade_band(grades: pd.Series) -> pd.Series:
+    """``green`` >= 0.7, ``yellow`` >= 0.4, else ``red``; missing grades stay missing."""
+    bands = np.select(
+        [grades >= limit for _, limit in GRADE_BANDS[:-1]], [b for b, _ in GRADE_BANDS[:-1]], "red"
+    )
+    return pd.Series(bands, index=grades.index, dtype="str").where(grades.notna())
+
+
+def _quarter_key_results(workbook: Workbook, quarter: pd.Period) -> pd.DataFrame:
+    krs = workbook.key_results
+    return krs[krs["quarter"] == quarter].reset_index(drop=True)
+
+
+def current_values(
+    workbook: Workbook, quarter: pd.Period | str, as_of: object = None
+) -> pd.DataFrame:
+    """Each key result's current value at ``as_of``, where it came from, and its check-in facts.
+
+    Returns
+    -------
+    DataFrame with one row per key result of the quarter: the key-result columns plus
+    current, current_date, current_source (``checkin``, ``kpi`` or missing), confidence
+    (the latest given), checkins (how many in the quarter up to ``as_of``) and
+    satisfied_share (at_least / at_most only).
+    """
+    quarter, as_of = resolve(workbook, quarter, as_of)
+    start, _ = quarter_bounds(quarter)
+    krs = _quarter_key_results(workbook, quarter)
+    checkins = workbook.checkins
+    checkins = checkins[checkins["kr_id"].isin(krs["kr_id"]) & (checkins["date"] <= as_of)]
+    checkins = checkins.sort_values(["kr_id", "date"], kind="stable")
+    latest = checkins.groupby("kr_id").agg(
+        checkin_value=("value", "last"), checkin_date=("date", "last")
+    )
+    confidence = checkins.dropna(subset=["confidence"]).groupby("kr_id")["confidence"].last()
+    in_quarter = checkins[checkins["date"] >= start]
+    counts = in_quarter.groupby("kr_id").size()
+
+    frame = krs.join(latest, on="kr_id")
+    frame["kpi_segment"] = frame["segment"].fillna("all")
+    kpi_now = readings(workbook.kpi_history, workbook.kpis, as_of, start).rename(
+        columns={"segment": "kpi_segment", "value": "kpi_value", "date": "kpi_date"}
+    )
+    frame = frame.merge(kpi_now, on=["kpi_id", "kpi_segment"], how="left")
+    from_checkin = frame["checkin_value"].notna()
+    from_kpi = ~from_checkin & frame["kpi_value"].notna()
+    frame["current"] = frame["checkin_value"].where(from_checkin, frame["kpi_value"])
+    frame["current_date"] = frame["checkin_date"].where(from_checkin, frame["kpi_date"])
+    frame["current_source"] = pd.Series(
+        np.select([from_checkin, from_kpi], ["checkin", "kpi"], default=""), dtype="str"
+    ).replace("", pd.NA)
+    frame["confidence"] = frame["kr_id"].map(confidence)
+    frame["checkins"] = frame["kr_id"].map(counts).fillna(0).astype("int64")
+    frame["satisfied_share"] = _satisfied_share(workbook, frame, in_quarter, start, as_of)
+    return frame.drop(
+        columns=["checkin_value", "checkin_date", "kpi_value", "kpi_date", "kpi_segment"]
+    )
+
+
+def _satisfied_share(
+    workbook: Workbook,
+    frame: pd.DataFrame,
+    in_quarter: pd.DataFrame,
+    start: pd.Timestamp,
+    as_of: pd.Timestamp,
+) -> pd.Series:
+    """Share of quarter-to-date check-ins (else KPI weeks) that held the line."""
+    hold = frame[frame["kr_type"].isin(HOLD_TYPES)][
+        ["kr_id", "kr_type", "target", "kpi_id", "segment"]
+    ]
+    rows = in_quarter.merge(hold, on="kr_id")
+    rows["ok"] = np.where(
+        rows["kr_type"].eq("at_least"),
+        rows["value"] >= rows["target"],
+        rows["value"] <= rows["target"],
+    )
+    share = rows.groupby("kr_id")["ok"].mean()
+    by_kpi = hold[~hold["kr_id"].isin(share.index) & hold["kpi_id"].notna()]
+    if len(by_kpi):
+        history = workbook.kpi_history
+        history = history[
+            (history["date"] >= start)
+            & (history["date"] <= as_of)
+            & history["kpi_id"].isin(by_kpi["kpi_id"])
+        ]
+        weeks = aggregate(history, workbook.kpis, "week")
+        weeks = weeks.merge(
+            by_kpi.assign(segment=by_kpi["segment"].fillna("all")), on=["kpi_id", "segment"]
+        )
+        weeks["ok"] = np.where(
+            weeks["kr_type"].eq("at_least"),
+            weeks["value"] >= weeks["target"],
+            weeks["value"] <= weeks["target"],
+        )
+        share = pd.concat([share, weeks.groupby("kr_id")["ok"].mean()])
+    return frame["kr_id"].map(share).astype("float64")
+
+
+def score(
+    frame: pd.DataFrame,
+    expected: float,
+    on_track_tolerance: float = ON_TRACK_TOLERANCE,
+    at_risk_tolerance: float = AT_RISK_TOLERANCE,
+    ended: bool = False,
+) -> pd.DataFrame:
+    """Add raw_progress, progress, expected_progress, status (and grade once ended) to a frame
+    of key results that has a ``current`` column.  What-if panels call this with edited values.
+    """
+    raw, progress = progress_of(frame["kr_type"], frame["start"], frame["target"], frame["current"])
+    out = frame.assign(raw_progress=raw, progress=progress, expected_progress=expected)
+    out["status"] = pace_status(
+        out["kr_type"], progress, expected, on_track_tolerance, at_risk_tolerance
+    )
+    out["grade"] = grade(progress) if ended else np.nan
+    out["grade_band"] = grade_band(out["grade"])
+    return out
+
+
+def kr_progress(
+    workbook: Workbook,
+    quarter: pd.Period | str,
+    as_of: object = None,
+    on_track_tolerance: float = ON_TRACK_TOLERANCE,
+    at_risk_tolerance: float = AT_RISK_TOLERANCE,
+) -> pd.DataFrame:
+    """Progress, expected progress and status of every key result of ``quarter``.
+
+    Examples
+    --------
+    >>> krs = kr_progress(wb, "2026-Q3", as_of="2026-08-15")   # doctest: +SKIP
+    >>> krs[["kr_id", "progress", "expected_progress", "status"]]  # doctest: +SKIP
+    """
+    period, day = resolve(workbook, quarter, as_of)
+    _, end = quarter_bounds(period)
+    frame = current_values(workbook, period, day)
+    expected = expected_progress(period, day)
+    return score(frame, expected, on_track_tolerance, at_risk_tolerance, ended=day >= end)
+
+
+def roll_up(
+    key_results: pd.DataFrame,
+    objectives: pd.DataFrame,
+    ended: bool = False,
+    on_track_tolerance: float = ON_TRACK_TOLERANCE,
+    at_risk_tolerance: float = AT_RISK_TOLERANCE,
+) -> pd.DataFrame:
+    """Objective progress, status, confidence and (``ended``: once the quarter is over) grades
+    from scored key results (:func:`score`)."""
+    krs = key_results.assign(
+        weighted=key_results["progress"] * key_results["weight"],
+        counted_weight=key_results["weight"].where(key_results["progress"].notna()),
+        is_done=key_results["status"].eq("done"),
+        without_data=key_results["progress"].isna(),
+    )
+    stats = krs.groupby("objective_id").agg(
+        weighted=("weighted", "sum"),
+        counted_weight=("counted_weight", "sum"),
+        krs=("kr_id", "size"),
+        krs_done=("is_done", "sum"),
+        krs_without_data=("without_data", "sum"),
+        mean_confidence=("confidence", "mean"),
+        expected_progress=("expected_progress", "first"),
+    )
+    stats["progress"] = (stats["weighted"] / stats["counted_weight"]).where(
+        stats["counted_weight"] > 0
+    )
+    frame = objectives.reset_index(drop=True).merge(
+        stats.reset_index(), on="objective_id", how="inner"
+    )
+    expected = frame["expected_progress"]
+    all_done = frame["krs_done"].eq(frame["krs"])
+    status = _objective_status(
+        frame["progress"], all_done, expected, on_track_tolerance, at_risk_tolerance
+    )
+    frame["status"] = status
+    frame["grade"] = grade(frame["progress"]) if ended else np.nan
+    frame["grade_band"] = grade_band(frame["grade"])
+    frame["missed_commitment"] = frame["commitment"].eq("committed") & (frame["grade"] < 1.0)
+    frame["success"] = frame["commitment"].eq("aspirational") & (frame["grade"] >= 0.7)
+    return frame.drop(columns=["weighted", "counted_weight"])
+
+
+def _objective_status(
+    progress: pd.Series, all_done: pd.Series, expected: pd.Series, on_track: float, at_risk: float
+) -> pd.Series:
+    status = np.select(
+        [
+            progress.isna(),
+            all_done,
+            progress >= expected - on_track - EPSILON,
+            progress >= expected - at_risk - EPSILON,
+        ],
+        ["no_data", "done", "on_track", "at_risk"],
+        default="off_track",
+    )
+    return pd.Series(status, index=progress.index, dtype="str")
+
+
+def objective_progress(
+    workbook: Workbook,
+    quarter: pd.Period | str,
+    as_of: object = None,
+    key_results: pd.DataFrame | None = None,
+    on_track_tolerance: float = ON_TRACK_TOLERANCE,
+    at_risk_tolerance: float = AT_RISK_TOLERANCE,
+) -> pd.DataFrame:
+    """Weight-averaged progress, status, confidence and grade of every objective of ``quarter``.
+
+    ``key_results`` may pass an already computed :func:`kr_progress` frame.
+    """
+    period, day = resolve(workbook, quarter, as_of)
+    if key_results is None:
+        key_results = kr_progress(workbook, period, day, on_track_tolerance, at_risk_tolerance)
+    objectives = workbook.objectives[workbook.objectives["quarter"] == period]
+    _, end = quarter_bounds(period)
+    return roll_up(key_results, objectives, day >= end, on_track_tolerance, at_risk_tolerance)
+
+
+def forecast(workbook: Workbook, quarter: pd.Period | str, as_of: object = None) -> pd.DataFrame:
+    """Least-squares projection of each key result's check-ins to the quarter's last day.
+
+    Key results with at least two check-ins in the quarter up to ``as_of`` get a row with
+    slope_per_day, projected_value, projected_raw_progress and projected_progress.
+    """
+    period, day = resolve(workbook, quarter, as_of)
+    start, end = quarter_bounds(period)
+    krs = _quarter_key_results(workbook, period)
+    checkins = workbook.checkins
+    rows = checkins[
+        checkins["kr_id"].isin(krs["kr_id"])
+        & (checkins["date"] >= start)
+        & (checkins["date"] <= day)
+    ]
+    x = (rows["date"] - start).dt.days.astype("float64")
+    y = rows["value"]
+    sums = pd.DataFrame({"kr_id": rows["kr_id"], "x": x, "y": y, "xx": x * x, "xy": x * y})
+    stats = sums.groupby("kr_id").agg(
+        n=("x", "size"), sx=("x", "sum"), sy=("y", "sum"), sxx=("xx", "sum"), sxy=("xy", "sum")
+    )
+    stats = stats[stats["n"] >= 2]
+    slope = (stats["n"] * stats["sxy"] - stats["sx"] * stats["sy"]) / (
+        stats["n"] * stats["sxx"] - stats["sx"] ** 2
+    )
+    intercept = (stats["sy"] - slope * stats["sx"]) / stats["n"]
+    horizon = float((end - start).days)
+    result = pd.DataFrame(
+        {
+            "checkins_used": stats["n"],
+            "slope_per_day": slope,
+            "projected_value": intercept + slope * horizon,
+        }
+    ).reset_index()
+    result = krs[["kr_id", "objective_id", "kr_type", "start", "target"]].merge(result, on="kr_id")
+    raw, clipped = progress_of(
+        result["kr_type"], result["start"], result["target"], result["projected_value"]
+    )
+    result["projected_raw_progress"], result["projected_progress"] = raw, clipped
+    result["projected_date"] = end
+    return result
