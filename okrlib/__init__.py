@@ -6,6 +6,7 @@ module (``okrlib.progress``, ``okrlib.kpi``, ``okrlib.impact``, ``okrlib.charts`
 
 from .exceptions import DataError, OkrlibError, RenderError
 from .load import load_checkins, load_kpi_history, load_kpis, load_okrs, load_workbook
+from .snapshot import QuarterSnapshot, quarter_snapshot
 from .workbook import Workbook, default_as_of, quarter_bounds
 
 __version__ = "0.1.0"
@@ -13,6 +14,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DataError",
     "OkrlibError",
+    "QuarterSnapshot",
     "RenderError",
     "Workbook",
     "default_as_of",
@@ -22,4 +24,5 @@ __all__ = [
     "load_okrs",
     "load_workbook",
     "quarter_bounds",
+    "quarter_snapshot",
 ]

@@ -28,6 +28,7 @@ AGGREGATIONS = ("sum", "mean", "last")
 KPI_KINDS = ("leading", "lagging")
 COMMITMENTS = ("committed", "aspirational")
 KR_TYPES = ("increase", "decrease", "at_least", "at_most", "milestone")
+STATUSES = ("done", "on_track", "at_risk", "off_track", "no_data")
 
 ALL_SEGMENTS = "all"
 COMPANY_TEAM = "Company"

@@ -96,7 +96,7 @@ def _missing_column_help(name: str, present: set[str]) -> str:
 
 def _empty(column: Column, index: pd.Index) -> pd.Series:
     dtypes = {"number": "float64", "date": "datetime64[us]", "quarter": "period[Q-DEC]"}
-    series = pd.Series(pd.NA, index=index, dtype=dtypes.get(column.kind, "str"))
+    series = pd.Series(None, index=index, dtype=dtypes.get(column.kind, "str"))
     return series if column.default is None else series.fillna(column.default)
 
 

@@ -52,15 +52,34 @@ import numpy as np
 import pandas as pd
 
 from ._parse import parse_quarter
+from ._rollup import alignment_tree, company_summary, team_summary
+from .contract import STATUSES
 from .kpi import aggregate, readings
 from .workbook import Workbook, default_as_of, quarter_bounds
 
 ON_TRACK_TOLERANCE = 0.10
 AT_RISK_TOLERANCE = 0.25
 EPSILON = 1e-9
-STATUSES = ("done", "on_track", "at_risk", "off_track", "no_data")
 HOLD_TYPES = ("at_least", "at_most")
 GRADE_BANDS = (("green", 0.7), ("yellow", 0.4), ("red", -np.inf))
+
+__all__ = [
+    "STATUSES",
+    "alignment_tree",
+    "company_summary",
+    "current_values",
+    "expected_progress",
+    "forecast",
+    "grade",
+    "grade_band",
+    "kr_progress",
+    "objective_progress",
+    "pace_status",
+    "progress_of",
+    "roll_up",
+    "score",
+    "team_summary",
+]
 
 
 def resolve(
@@ -187,7 +206,7 @@ def current_values(
     frame["current_source"] = pd.Series(
         np.select([from_checkin, from_kpi], ["checkin", "kpi"], default=""), dtype="str"
     ).replace("", pd.NA)
-    frame["confidence"] = frame["kr_id"].map(confidence)
+    frame["confidence"] = frame["kr_id"].map(confidence).astype("float64")
     frame["checkins"] = frame["kr_id"].map(counts).fillna(0).astype("int64")
     frame["satisfied_share"] = _satisfied_share(workbook, frame, in_quarter, start, as_of)
     return frame.drop(
