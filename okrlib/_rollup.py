@@ -41,7 +41,7 @@ def _summary(objectives: pd.DataFrame, key_results: pd.DataFrame, keys: list[str
 
 
 def team_summary(objectives: pd.DataFrame, key_results: pd.DataFrame) -> pd.DataFrame:
-    """Per quarter and team: mean objective progress, objective and KR counts by status, mean confidence.
+    """Per quarter and team: mean progress, objective and KR counts by status, mean confidence.
 
     Parameters
     ----------
