@@ -48,3 +48,16 @@ def test_cli_reports_data_errors_with_exit_code_1(tmp_path) -> None:
     )
     assert done.returncode == 1
     assert "okrlib check: error:" in done.stderr and "kpis.csv" in done.stderr
+
+
+def _rules_block(text: str, name: str) -> str:
+    start, end = f"<!-- rules:{name} -->", f"<!-- /rules:{name} -->"
+    return " ".join(text.split(start, 1)[1].split(end, 1)[0].split())
+
+
+def test_readme_quotes_the_progress_rules_verbatim() -> None:
+    import okrlib.progress
+
+    doc = okrlib.progress.__doc__
+    rules = doc[doc.index("Rules (the README quotes these)") :].split("\n", 2)[2]
+    assert _rules_block((ROOT / "README.md").read_text(), "progress") == " ".join(rules.split())
