@@ -49,19 +49,29 @@ def aggregate(history: pd.DataFrame, kpis: pd.DataFrame, period: Period = "week"
     --------
     >>> weekly = aggregate(wb.kpi_history, wb.kpis, "week")   # doctest: +SKIP
     """
-    frame = _with_aggregation(history, kpis).sort_values("date", kind="stable")
-    frame = frame.assign(period=frame["date"].dt.to_period(FREQUENCIES[period]))
-    grouped = frame.groupby(["kpi_id", "segment", "period"], sort=True, observed=True)
-    stats = grouped.agg(
+    frame = history.assign(period=history["date"].dt.to_period(FREQUENCIES[period]))
+    stats = aggregate_by(frame, kpis, ["kpi_id", "segment", "period"])
+    stats["period_start"] = stats["period"].dt.start_time.astype("datetime64[us]")
+    return stats[["kpi_id", "segment", "period", "period_start", "value", "observations"]]
+
+
+def aggregate_by(frame: pd.DataFrame, kpis: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Combine observations grouped by ``keys`` by each KPI's aggregation rule.
+
+    ``frame`` holds kpi_history rows plus whatever extra key columns ``keys`` name;
+    returns one row per group with the keys, value and observations.
+    """
+    frame = _with_aggregation(frame, kpis).sort_values("date", kind="stable")
+    stats = frame.groupby(keys, sort=True, observed=True).agg(
         sum=("value", "sum"),
         mean=("value", "mean"),
         last=("value", "last"),
         observations=("value", "size"),
         aggregation=("aggregation", "first"),
-    ).reset_index()
+    )
+    stats = stats.reset_index()
     stats["value"] = _pick_rule(stats)
-    stats["period_start"] = stats["period"].dt.start_time.astype("datetime64[us]")
-    return stats[["kpi_id", "segment", "period", "period_start", "value", "observations"]]
+    return stats[[*keys, "value", "observations"]]
 
 
 def _pick_rule(stats: pd.DataFrame) -> np.ndarray:
@@ -102,3 +112,120 @@ def readings(
     stats = stats.reset_index()
     stats["value"] = _pick_rule(stats)
     return stats[["kpi_id", "segment", "value", "date"]]
+
+
+HEALTH_STATUSES = ("healthy", "warning", "critical", "no_target")
+YEAR = {"week": 52, "month": 12, "quarter": 4}
+
+
+def health_status(
+    value: pd.Series, direction: pd.Series, target: pd.Series, warn: pd.Series, critical: pd.Series
+) -> pd.Series:
+    """Direction-aware health of values against a KPI's target and thresholds.
+
+    Targets and thresholds apply to a KPI's ``all`` series and, for ``mean`` KPIs, to each
+    segment; a segment of a ``sum`` or ``last`` KPI is a part of the whole and has none.
+    ``critical`` when the value is at or beyond critical_threshold on the bad side;
+    ``warning`` when at or beyond warn_threshold (or, with no warn_threshold, short of the
+    target); ``healthy`` otherwise; ``no_target`` when the KPI has no target and no
+    thresholds (or there is no value).
+    """
+    sign = np.where(direction.eq("higher_is_better"), 1.0, -1.0)
+    good = value * sign
+    beyond_critical = critical.notna() & (good <= critical * sign)
+    beyond_warn = np.where(
+        warn.notna(), good <= warn * sign, target.notna() & (good < target * sign)
+    )
+    nothing = target.isna() & warn.isna() & critical.isna()
+    status = np.select(
+        [nothing | value.isna(), beyond_critical, beyond_warn],
+        ["no_target", "critical", "warning"],
+        default="healthy",
+    )
+    return pd.Series(status, index=value.index, dtype="str")
+
+
+def health(
+    history: pd.DataFrame, kpis: pd.DataFrame, as_of: object, period: Period = "week"
+) -> pd.DataFrame:
+    """Each KPI series' latest complete period against its target, and how it changed.
+
+    Parameters
+    ----------
+    history, kpis : ``Workbook.kpi_history`` and ``Workbook.kpis``.
+    as_of : the day of the reading; a period is complete when it ends on or before it.
+    period : ``"week"`` (Monday to Sunday), ``"month"`` or ``"quarter"``.
+
+    Returns
+    -------
+    One row per (kpi_id, segment): name, unit, direction, period, value, status (see
+    :func:`health_status`), on_target, target, previous (the latest earlier period with
+    observations) and change_vs_previous (also _pct), year_ago (the same period a year
+    earlier) and change_vs_year_ago (also _pct), rolling_mean_4 (the mean of the last four
+    periods with observations, this one included).
+    """
+    as_of = pd.Timestamp(as_of).normalize()
+    periods = aggregate(history[history["date"] <= as_of], kpis, period)
+    periods = periods[periods["period"].dt.end_time.dt.normalize() <= as_of]
+    group = periods.groupby(["kpi_id", "segment"], sort=False)
+    periods = periods.assign(
+        previous=group["value"].shift(1),
+        rolling_mean_4=group["value"].transform(lambda v: v.rolling(4, min_periods=1).mean()),
+    )
+    latest = periods.groupby(["kpi_id", "segment"], sort=True).tail(1)
+    year_ago = periods[["kpi_id", "segment", "period", "value"]].rename(
+        columns={"value": "year_ago"}
+    )
+    year_ago["period"] = year_ago["period"] + YEAR[period]
+    latest = latest.merge(year_ago, on=["kpi_id", "segment", "period"], how="left")
+    info = kpis.set_index("kpi_id")
+    for column in (
+        "name",
+        "unit",
+        "direction",
+        "aggregation",
+        "target",
+        "warn_threshold",
+        "critical_threshold",
+    ):
+        latest[column] = latest["kpi_id"].map(info[column])
+    # A segment of a sum or last KPI is a part of the whole: the KPI's targets do not apply to it.
+    part = latest["segment"].ne("all") & latest["aggregation"].isin(["sum", "last"])
+    for column in ("target", "warn_threshold", "critical_threshold"):
+        latest[column] = latest[column].where(~part)
+    latest["status"] = health_status(
+        latest["value"],
+        latest["direction"],
+        latest["target"],
+        latest["warn_threshold"],
+        latest["critical_threshold"],
+    )
+    sign = np.where(latest["direction"].eq("higher_is_better"), 1.0, -1.0)
+    latest["on_target"] = (latest["value"] * sign >= latest["target"] * sign).where(
+        latest["target"].notna()
+    )
+    for other in ("previous", "year_ago"):
+        latest[f"change_vs_{other}"] = latest["value"] - latest[other]
+        latest[f"change_vs_{other}_pct"] = 100 * latest[f"change_vs_{other}"] / latest[other].abs()
+    columns = [
+        "kpi_id",
+        "segment",
+        "name",
+        "unit",
+        "direction",
+        "period",
+        "value",
+        "status",
+        "on_target",
+        "target",
+        "warn_threshold",
+        "critical_threshold",
+        "previous",
+        "change_vs_previous",
+        "change_vs_previous_pct",
+        "year_ago",
+        "change_vs_year_ago",
+        "change_vs_year_ago_pct",
+        "rolling_mean_4",
+    ]
+    return latest[columns].reset_index(drop=True)

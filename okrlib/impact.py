@@ -1,0 +1,288 @@
+"""Did the OKR move its KPI?  Interrupted time series at the quarter start, with guardrails.
+
+Every key result with a ``kpi_id`` is a hypothesis: its KPI (the KR's segment, else
+``all``) should move once the quarter starts.  This module tests it.
+
+Weekly series
+-------------
+Weeks are 7-day bins counted from the quarter's first day (week 0 starts on it), so the
+change falls exactly on a week boundary.  Each week's value combines its observations by
+the KPI's aggregation rule (``sum``, ``mean``, ``last``).  Baseline: the 26 weeks before
+the quarter (``baseline_weeks``).  Post: the complete weeks from the quarter start up to
+the earlier of ``as_of`` and the quarter's last day (the one or two days left after the
+13th week are not analysed).  Weeks with no observation are left out.
+
+Model
+-----
+A level change at week 0 on a linear trend, with AR(1) errors::
+
+    value_t = a + b * t + effect * post_t + e_t,    e_t = rho * e_(t-1) + u_t
+
+``effect`` is the mean difference between the observed post weeks and the counterfactual
+``a + b * t`` (the baseline trend extended); ``effect_pct`` is it as a percent of the
+counterfactual's mean over the post weeks; ``end_difference`` is the last post week's
+observed value minus the counterfactual there.
+
+Why this model: weekly KPI series are autocorrelated, and plain OLS with Newey-West errors
+calls about a quarter of no-effect series significant.  Maximum-likelihood AR(1) fits
+(statsmodels SARIMAX) underestimate rho on 39 points and still give 13-15% false verdicts
+here.  So the fit is feasible GLS (statsmodels ``GLSAR``, Cochrane-Orcutt) at a
+bias-corrected rho, and the 95% interval and p-value come from a parametric bootstrap of
+the t statistic (399 series simulated from the fitted no-effect model with the same
+estimator), which corrects the remaining small-sample optimism.  Measured by
+``tests/test_impact.py`` on 200 seeds of 26 + 13 weekly points with AR(1) noise (phi 0.5)
+and a trend: 5% false verdicts with no effect; 90% of level shifts of 3 noise standard
+deviations (the AR(1) series' own standard deviation) found with the right sign (76% when
+the shift is 3 innovation standard deviations, 3 / 1.15 of those).  Seasonality is not
+modelled: a KPI with a strong yearly cycle can read as an effect (see data/README.md).
+
+Verdict (direction-aware): ``improved`` when the interval lies wholly on the KPI's good
+side of zero, ``worsened`` when wholly on the bad side, ``no_clear_effect`` otherwise,
+``insufficient_data`` with fewer than 8 baseline or 4 post weeks (``reason`` says which).
+
+Difference-in-differences: when the KR names a segment and the KPI has other segments
+(``all`` aside), the same model is fitted to the KR segment's weekly value minus the mean
+of the other segments' (the control), and reported beside the main estimate as ``did_*``.
+
+Guardrails: every KPI's ``all`` series (each segment when a KPI has no ``all`` series)
+tested the same way at the quarter start; those that ``worsened`` are listed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import _its
+from .kpi import aggregate_by
+from .progress import kr_progress, resolve
+from .workbook import Workbook, quarter_bounds
+
+BASELINE_WEEKS = 26
+MIN_BASELINE_WEEKS = 8
+MIN_POST_WEEKS = 4
+VERDICTS = ("improved", "worsened", "no_clear_effect", "insufficient_data")
+SERIES = ["kpi_id", "segment"]
+
+
+def weekly_windows(
+    workbook: Workbook,
+    series: pd.DataFrame,
+    quarter: pd.Period | str,
+    as_of: object = None,
+    baseline_weeks: int = BASELINE_WEEKS,
+) -> pd.DataFrame:
+    """Weekly values of each (kpi_id, segment) in ``series`` around the quarter start.
+
+    Returns kpi_id, segment, week (0 = the quarter's first week, negative = baseline),
+    week_start, value and observations.
+    """
+    period, day = resolve(workbook, quarter, as_of)
+    start, end = quarter_bounds(period)
+    stop = min(day, end)
+    post_weeks = max(((stop - start).days + 1) // 7, 0)
+    history = workbook.kpi_history
+    history = history[history["kpi_id"].isin(series["kpi_id"])]
+    history = history.merge(series[SERIES].drop_duplicates(), on=SERIES)
+    first = start - pd.Timedelta(days=7 * baseline_weeks)
+    last = start + pd.Timedelta(days=7 * post_weeks - 1)
+    history = history[(history["date"] >= first) & (history["date"] <= last)]
+    history = history.assign(week=(history["date"] - start).dt.days // 7)
+    weeks = aggregate_by(history, workbook.kpis, [*SERIES, "week"])
+    weeks.insert(3, "week_start", start + pd.to_timedelta(weeks["week"] * 7, unit="D"))
+    return weeks
+
+
+def _fit_frame(weeks: pd.DataFrame) -> dict[str, object]:
+    """Fit one weekly series (or say why not)."""
+    baseline = int((weeks["week"] < 0).sum())
+    post = int((weeks["week"] >= 0).sum())
+    out: dict[str, object] = {"baseline_weeks": baseline, "post_weeks": post}
+    short = []
+    if baseline < MIN_BASELINE_WEEKS:
+        short.append(f"{baseline} baseline weeks ({MIN_BASELINE_WEEKS} needed)")
+    if post < MIN_POST_WEEKS:
+        short.append(f"{post} post weeks ({MIN_POST_WEEKS} needed)")
+    if short:
+        return {**out, "reason": " and ".join(short)}
+    fit = _its.fit(weeks["week"].to_numpy(), weeks["value"].to_numpy())
+    post_rows = weeks[weeks["week"] >= 0]
+    counterfactual = fit.intercept + fit.slope * post_rows["week"].to_numpy(dtype="float64")
+    last = post_rows.iloc[-1]
+    return {
+        **out,
+        "effect": fit.effect,
+        "effect_low": fit.low,
+        "effect_high": fit.high,
+        "effect_pct": 100 * fit.effect / counterfactual.mean() if counterfactual.mean() else np.nan,
+        "p_value": fit.p_value,
+        "end_difference": last["value"] - (fit.intercept + fit.slope * last["week"]),
+        "rho": fit.rho,
+        "intercept": fit.intercept,
+        "slope": fit.slope,
+    }
+
+
+def verdict(low: pd.Series, high: pd.Series, direction: pd.Series, fitted: pd.Series) -> pd.Series:
+    """Direction-aware verdict from a 95% interval (see the module docstring)."""
+    higher = direction.eq("higher_is_better")
+    above, below = low > 0, high < 0
+    result = np.select(
+        [~fitted, above & higher, below & ~higher, above | below],
+        ["insufficient_data", "improved", "improved", "worsened"],
+        default="no_clear_effect",
+    )
+    return pd.Series(result, index=low.index, dtype="str")
+
+
+def _fits(weeks: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """Fit every series in ``keys`` (one fit per distinct series)."""
+    groups = dict(iter(weeks.groupby(SERIES, sort=False)))
+    rows = []
+    for kpi_id, segment in keys[SERIES].drop_duplicates().itertuples(index=False):
+        frame = groups.get((kpi_id, segment), weeks.iloc[:0])
+        rows.append({"kpi_id": kpi_id, "segment": segment, **_fit_frame(frame)})
+    columns = [
+        *SERIES,
+        "baseline_weeks",
+        "post_weeks",
+        "effect",
+        "effect_low",
+        "effect_high",
+        "effect_pct",
+        "p_value",
+        "end_difference",
+        "rho",
+        "intercept",
+        "slope",
+        "reason",
+    ]
+    return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def _did_weeks(weeks: pd.DataFrame, all_weeks: pd.DataFrame) -> pd.DataFrame:
+    """Treated segment minus the mean of the KPI's other segments, week by week."""
+    others = all_weeks[all_weeks["segment"].ne("all")]
+    parts = []
+    for kpi_id, segment in weeks[SERIES].drop_duplicates().itertuples(index=False):
+        treated = weeks[(weeks["kpi_id"] == kpi_id) & (weeks["segment"] == segment)]
+        control = others[(others["kpi_id"] == kpi_id) & others["segment"].ne(segment)]
+        if control.empty:
+            continue
+        control_mean = control.groupby("week")["value"].mean()
+        diff = treated.assign(value=treated["value"] - treated["week"].map(control_mean)).dropna(
+            subset=["value"]
+        )
+        parts.append(diff)
+    return pd.concat(parts) if parts else weeks.iloc[:0]
+
+
+def impact(
+    workbook: Workbook,
+    quarter: pd.Period | str,
+    as_of: object = None,
+    baseline_weeks: int = BASELINE_WEEKS,
+) -> pd.DataFrame:
+    """The impact verdict of every key result of ``quarter`` that links a KPI.
+
+    Returns
+    -------
+    One row per linked key result: kr_id, objective_id, team, key_result, kpi_id, segment
+    (the series tested), direction, baseline_weeks, post_weeks, effect, effect_low,
+    effect_high, effect_pct, p_value, end_difference, verdict, reason, the
+    difference-in-differences columns did_effect, did_low, did_high, did_p_value,
+    did_verdict, and the KR's progress and status beside them.
+
+    Examples
+    --------
+    >>> impact(wb, "2026-Q3")[["kr_id", "kpi_id", "effect", "verdict", "progress"]]  # doctest: +SKIP
+    """
+    period, day = resolve(workbook, quarter, as_of)
+    krs = kr_progress(workbook, period, day)
+    krs = krs[krs["kpi_id"].notna()].reset_index(drop=True)
+    krs["segment"] = krs["segment"].fillna("all")
+    direction = workbook.kpis.set_index("kpi_id")["direction"]
+    kpi_series = workbook.kpi_history[SERIES].drop_duplicates()
+    series = kpi_series[kpi_series["kpi_id"].isin(krs["kpi_id"])]
+    weeks = weekly_windows(workbook, series, period, day, baseline_weeks)
+    treated = weeks.merge(krs.loc[krs["segment"].ne("all"), SERIES].drop_duplicates(), on=SERIES)
+    did = _fits(_did_weeks(treated, weeks), krs.loc[krs["segment"].ne("all"), SERIES])
+    main = _fits(weeks, krs)
+    out = krs[
+        ["kr_id", "objective_id", "team", "key_result", "kr_type", *SERIES, "progress", "status"]
+    ]
+    out = out.merge(main, on=SERIES, how="left")
+    out.insert(7, "direction", out["kpi_id"].map(direction))
+    fitted = out["effect"].notna()
+    out["verdict"] = verdict(out["effect_low"], out["effect_high"], out["direction"], fitted)
+    did = did.rename(
+        columns={
+            "effect": "did_effect",
+            "effect_low": "did_low",
+            "effect_high": "did_high",
+            "p_value": "did_p_value",
+        }
+    )[[*SERIES, "did_effect", "did_low", "did_high", "did_p_value"]]
+    out = out.merge(did, on=SERIES, how="left")
+    did_fitted = out["did_effect"].notna()
+    out["did_verdict"] = verdict(
+        out["did_low"], out["did_high"], out["direction"], did_fitted
+    ).where(did_fitted)
+    return out
+
+
+def impact_series(
+    workbook: Workbook,
+    quarter: pd.Period | str,
+    kpi_id: str,
+    segment: str = "all",
+    as_of: object = None,
+    baseline_weeks: int = BASELINE_WEEKS,
+) -> pd.DataFrame:
+    """Weekly actual, fitted and counterfactual values of one KPI series, for the impact chart.
+
+    Returns week, week_start, phase (``baseline`` or ``post``), value, fitted and
+    counterfactual (the baseline trend extended; missing when the series is too short).
+    """
+    series = pd.DataFrame({"kpi_id": [kpi_id], "segment": [segment]})
+    weeks = weekly_windows(workbook, series, quarter, as_of, baseline_weeks)
+    fit = _fit_frame(weeks)
+    out = weeks[["week", "week_start", "value"]].reset_index(drop=True)
+    out.insert(2, "phase", np.where(out["week"] < 0, "baseline", "post"))
+    if "effect" in fit:
+        trend = fit["intercept"] + fit["slope"] * out["week"]
+        out["counterfactual"] = trend
+        out["fitted"] = trend + fit["effect"] * (out["week"] >= 0)
+    else:
+        out["counterfactual"] = out["fitted"] = np.nan
+    return out
+
+
+def guardrails(
+    workbook: Workbook,
+    quarter: pd.Period | str,
+    as_of: object = None,
+    baseline_weeks: int = BASELINE_WEEKS,
+) -> pd.DataFrame:
+    """Every KPI tested at the quarter start; the returned rows are those that worsened.
+
+    Returns kpi_id, segment, name, direction, effect, effect_low, effect_high, effect_pct,
+    p_value and linked (whether a key result of the quarter links it).
+    """
+    period, day = resolve(workbook, quarter, as_of)
+    series = workbook.kpi_history[SERIES].drop_duplicates()
+    has_all = series.loc[series["segment"].eq("all"), "kpi_id"]
+    series = series[series["segment"].eq("all") | ~series["kpi_id"].isin(has_all)]
+    weeks = weekly_windows(workbook, series, period, day, baseline_weeks)
+    fits = _fits(weeks, series)
+    kpis = workbook.kpis.set_index("kpi_id")
+    fits.insert(2, "name", fits["kpi_id"].map(kpis["name"]))
+    fits.insert(3, "direction", fits["kpi_id"].map(kpis["direction"]))
+    fits["verdict"] = verdict(
+        fits["effect_low"], fits["effect_high"], fits["direction"], fits["effect"].notna()
+    )
+    krs = workbook.key_results
+    linked = krs.loc[krs["quarter"] == period, "kpi_id"].dropna()
+    fits["linked"] = fits["kpi_id"].isin(linked)
+    worsened = fits[fits["verdict"].eq("worsened")]
+    return worsened.drop(columns=["intercept", "slope", "reason"]).reset_index(drop=True)

@@ -1,0 +1,190 @@
+"""Impact: the interrupted-time-series verdicts, their honesty, and the sample's known truths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from conftest import ROOT
+
+import okrlib
+from okrlib import _its, impact
+
+QUARTER_START = pd.Timestamp("2026-07-01")
+
+
+def write_workbook(
+    folder: Path,
+    series: dict[tuple[str, str], np.ndarray],
+    direction: str = "higher_is_better",
+    kr_segment: str = "",
+    first_week: int = -26,
+) -> okrlib.Workbook:
+    """One KPI 'k' observed weekly from ``first_week`` (relative to 2026-07-01), one KR linking it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kpis.csv").write_text(f"kpi_id,name,direction,aggregation\nk,K,{direction},mean\n")
+    rows = ["date,kpi_id,segment,value"]
+    for (_, segment), values in series.items():
+        for i, value in enumerate(values):
+            day = QUARTER_START + pd.Timedelta(days=7 * (first_week + i))
+            rows.append(f"{day:%Y-%m-%d},k,{segment},{value:.6f}")
+    (folder / "kpi_history.csv").write_text("\n".join(rows) + "\n")
+    start, target = (0, 1) if direction == "higher_is_better" else (1, 0)
+    kr_type = "increase" if direction == "higher_is_better" else "decrease"
+    (folder / "okrs.csv").write_text(
+        "quarter,team,objective_id,objective,kr_id,key_result,kr_type,start,target,kpi_id,segment\n"
+        f"2026-Q3,Ops,o,Move k,kr,Move k,{kr_type},{start},{target},k,{kr_segment}\n"
+    )
+    (folder / "checkins.csv").write_text("kr_id,date,value\n")
+    return okrlib.load_workbook(folder)
+
+
+def linear_with_jump(jump: float, weeks: range = range(-26, 13)) -> np.ndarray:
+    t = np.array(list(weeks), dtype=float)
+    return 50 + 0.3 * t + jump * (t >= 0)
+
+
+def test_exact_linear_series_gives_the_jump_as_effect(tmp_path) -> None:
+    wb = write_workbook(tmp_path / "d", {("k", "all"): linear_with_jump(4.0)})
+    row = impact.impact(wb, "2026-Q3", "2026-09-30").iloc[0]
+    assert (row["baseline_weeks"], row["post_weeks"]) == (26, 13)
+    assert row["effect"] == pytest.approx(4.0)
+    assert row["effect_pct"] == pytest.approx(100 * 4.0 / np.mean(50 + 0.3 * np.arange(13)))
+    assert row["end_difference"] == pytest.approx(4.0)
+    assert row["verdict"] == "improved"
+    assert np.isnan(row["did_effect"]) and pd.isna(row["did_verdict"])  # no segment named
+
+
+def test_lower_is_better_turns_the_sign_around(tmp_path) -> None:
+    up = write_workbook(
+        tmp_path / "up", {("k", "all"): linear_with_jump(4.0)}, direction="lower_is_better"
+    )
+    down = write_workbook(
+        tmp_path / "down", {("k", "all"): linear_with_jump(-4.0)}, direction="lower_is_better"
+    )
+    assert impact.impact(up, "2026-Q3", "2026-09-30")["verdict"].iloc[0] == "worsened"
+    assert impact.impact(down, "2026-Q3", "2026-09-30")["verdict"].iloc[0] == "improved"
+
+
+def test_no_jump_is_no_clear_effect(tmp_path) -> None:
+    rng = np.random.default_rng(7)
+    wb = write_workbook(
+        tmp_path / "d", {("k", "all"): linear_with_jump(0.0) + rng.normal(0, 1, 39)}
+    )
+    row = impact.impact(wb, "2026-Q3", "2026-09-30").iloc[0]
+    assert row["verdict"] == "no_clear_effect"
+    assert row["effect_low"] < 0 < row["effect_high"]
+    assert 0.05 < row["p_value"] <= 1
+
+
+@pytest.mark.parametrize(
+    ("first_week", "as_of", "reason"),
+    [
+        (-5, "2026-09-30", "5 baseline weeks (8 needed)"),
+        (-26, "2026-07-21", "3 post weeks (4 needed)"),  # 21 days: three complete weeks
+        (-3, "2026-07-14", "3 baseline weeks (8 needed) and 2 post weeks (4 needed)"),
+    ],
+)
+def test_insufficient_data_says_which(tmp_path, first_week: int, as_of: str, reason: str) -> None:
+    values = linear_with_jump(1.0, range(first_week, 13))
+    wb = write_workbook(tmp_path / "d", {("k", "all"): values}, first_week=first_week)
+    row = impact.impact(wb, "2026-Q3", as_of).iloc[0]
+    assert row["verdict"] == "insufficient_data"
+    assert row["reason"] == reason
+    assert np.isnan(row["effect"])
+
+
+def test_difference_in_differences_removes_a_shared_shock(tmp_path) -> None:
+    rng = np.random.default_rng(3)
+    shared = 1.5 * (np.arange(-26, 13) >= 0)  # everybody moved by 1.5
+    series = {
+        ("k", "emea"): linear_with_jump(2.0) + shared + rng.normal(0, 0.05, 39),
+        ("k", "americas"): linear_with_jump(0.0) + shared + rng.normal(0, 0.05, 39),
+        ("k", "apac"): linear_with_jump(0.0) + 3 + shared + rng.normal(0, 0.05, 39),
+    }
+    wb = write_workbook(tmp_path / "d", series, kr_segment="emea")
+    row = impact.impact(wb, "2026-Q3", "2026-09-30").iloc[0]
+    assert row["segment"] == "emea"
+    assert row["effect"] == pytest.approx(3.5, abs=0.1)  # own jump plus the shared shock
+    assert row["did_effect"] == pytest.approx(2.0, abs=0.1)  # against the other regions' mean
+    assert row["did_verdict"] == "improved"
+
+
+def test_impact_series_gives_actual_fitted_and_counterfactual(tmp_path) -> None:
+    wb = write_workbook(tmp_path / "d", {("k", "all"): linear_with_jump(4.0)})
+    series = impact.impact_series(wb, "2026-Q3", "k", as_of="2026-09-30")
+    assert len(series) == 39 and set(series["phase"]) == {"baseline", "post"}
+    post = series[series["phase"] == "post"]
+    assert np.allclose(post["value"] - post["counterfactual"], 4.0)
+    assert np.allclose(series["fitted"], series["value"])
+
+
+def test_batch_estimator_matches_statsmodels_glsar() -> None:
+    rng = np.random.default_rng(11)
+    t = np.arange(-26, 13, dtype=float)
+    design = np.column_stack([np.ones_like(t), t, (t >= 0).astype(float)])
+    values = rng.normal(size=(39, 5)).cumsum(axis=0)
+    params, se, rho, _ = _its.fit_batch(design, values)
+    for b in range(5):
+        model = sm.GLSAR(values[:, b], design, rho=float(rho[b])).fit()
+        assert np.allclose(params[b], model.params) and np.allclose(se[b], model.bse)
+
+
+def ar1_series(seed: int, shift_in_sd: float, phi: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """26 + 13 weeks: trend plus AR(1) noise; the shift is in units of the noise series' sd."""
+    rng = np.random.default_rng(seed)
+    weeks = np.arange(-26, 13)
+    shocks = rng.normal(0, 1, len(weeks))
+    noise = np.empty(len(weeks))
+    noise[0] = shocks[0] / np.sqrt(1 - phi**2)
+    for i in range(1, len(weeks)):
+        noise[i] = phi * noise[i - 1] + shocks[i]
+    sd = 1 / np.sqrt(1 - phi**2)
+    return weeks, 100 + 0.2 * weeks + noise + shift_in_sd * sd * (weeks >= 0)
+
+
+def test_honesty_false_verdicts_and_detection_on_200_seeds() -> None:
+    false_verdicts = detected = 0
+    for seed in range(200):
+        fit = _its.fit(*ar1_series(seed, 0.0))
+        false_verdicts += fit.low > 0 or fit.high < 0
+        fit = _its.fit(*ar1_series(10_000 + seed, 3.0))
+        detected += fit.low > 0
+    assert false_verdicts / 200 <= 0.10, f"{false_verdicts / 200:.1%} false verdicts"
+    assert detected / 200 >= 0.80, f"{detected / 200:.1%} detected"
+
+
+# The truths documented in data/README.md.
+SAMPLE_TRUTHS = [
+    ("2025-Q4", "mkt-25q4-demand-kr3", "worsened", None),
+    ("2026-Q1", "cs-26q1-retain-kr2", "improved", None),
+    ("2026-Q2", "mkt-26q2-demand-kr3", "improved", "improved"),
+    ("2026-Q3", "ops-26q3-delivery-kr1", "improved", None),
+    ("2026-Q2", "cs-26q2-retain-kr1", "no_clear_effect", None),
+    ("2026-Q3", "prod-26q3-adoption-kr1", "no_clear_effect", None),
+    ("2026-Q3", "prod-26q3-adoption-kr3", "insufficient_data", None),
+]
+
+
+@pytest.mark.parametrize(("quarter", "kr_id", "expected", "did"), SAMPLE_TRUTHS)
+def test_sample_truths_come_out_right(sample, quarter, kr_id, expected, did) -> None:
+    assert f"`{kr_id}`" in (ROOT / "data" / "README.md").read_text()
+    row = impact.impact(sample, quarter).set_index("kr_id").loc[kr_id]
+    assert row["verdict"] == expected
+    if did is not None:
+        assert row["did_verdict"] == did
+
+
+def test_kr_hit_but_kpi_did_not_move_is_visible(sample) -> None:
+    row = impact.impact(sample, "2026-Q3").set_index("kr_id").loc["prod-26q3-adoption-kr1"]
+    assert row["verdict"] == "no_clear_effect" and row["progress"] > 0
+
+
+def test_guardrails_list_worsened_kpis(sample) -> None:
+    worsened = impact.guardrails(sample, "2025-Q4")
+    assert worsened["kpi_id"].tolist() == ["email_open_rate"]
+    assert bool(worsened["linked"].iloc[0]) and worsened["effect"].iloc[0] < 0
+    assert impact.guardrails(sample, "2026-Q3").empty

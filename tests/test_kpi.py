@@ -1,0 +1,127 @@
+"""KPI aggregation, readings and health, by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from okrlib import kpi
+
+
+def frame(rows: list[tuple[str, str, float]], segment: str = "all") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime([r[0] for r in rows]).astype("datetime64[us]"),
+            "kpi_id": [r[1] for r in rows],
+            "value": [r[2] for r in rows],
+            "segment": segment,
+        }
+    )
+
+
+KPIS = pd.DataFrame(
+    {
+        "kpi_id": ["a", "b", "c"],
+        "aggregation": ["sum", "mean", "last"],
+        "direction": ["higher_is_better", "lower_is_better", "higher_is_better"],
+        "name": ["A", "B", "C"],
+        "unit": ["", "", ""],
+        "target": [10.0, 2.0, None],
+        "warn_threshold": [8.0, 3.0, None],
+        "critical_threshold": [6.0, 4.0, None],
+    }
+)
+HISTORY = frame(
+    [
+        ("2026-07-06", "a", 1),
+        ("2026-07-08", "a", 2),
+        ("2026-07-13", "a", 5),  # weeks of Jul 6 and Jul 13
+        ("2026-07-06", "b", 2),
+        ("2026-07-12", "b", 4),  # Sunday 12th is still week 1
+        ("2026-07-06", "c", 1),
+        ("2026-07-10", "c", 3),
+        ("2026-07-07", "c", 9),  # unsorted: last by date is 3
+    ]
+)
+
+
+def test_weekly_aggregation_by_each_rule() -> None:
+    weeks = kpi.aggregate(HISTORY, KPIS, "week")
+    values = {(r.kpi_id, str(r.period_start.date())): r.value for r in weeks.itertuples()}
+    assert values == {
+        ("a", "2026-07-06"): 3,
+        ("a", "2026-07-13"): 5,
+        ("b", "2026-07-06"): 3,
+        ("c", "2026-07-06"): 3,
+    }
+    assert weeks.set_index("kpi_id").loc["b", "observations"] == 2
+
+
+def test_monthly_and_quarterly_aggregation() -> None:
+    months = kpi.aggregate(HISTORY, KPIS, "month").set_index("kpi_id")["value"]
+    assert months.to_dict() == {"a": 8, "b": 3, "c": 3}
+    quarters = kpi.aggregate(HISTORY, KPIS, "quarter")
+    assert str(quarters["period"].iloc[0]) == "2026Q3"
+
+
+def test_segments_aggregate_separately() -> None:
+    both = pd.concat([HISTORY, frame([("2026-07-06", "a", 100)], segment="emea")])
+    weeks = kpi.aggregate(both, KPIS, "week")
+    assert weeks[(weeks.kpi_id == "a") & (weeks.segment == "emea")]["value"].tolist() == [100]
+    assert weeks[(weeks.kpi_id == "a") & (weeks.segment == "all")]["value"].tolist() == [3, 5]
+
+
+def test_readings_at_a_date() -> None:
+    now = kpi.readings(
+        HISTORY, KPIS, pd.Timestamp("2026-07-09"), pd.Timestamp("2026-07-07")
+    ).set_index("kpi_id")
+    assert now.loc["a", "value"] == 2  # sum from the quarter start given (07-07) to as_of
+    assert now.loc["b", "value"] == 2  # mean of the 28 days ending 07-09: only 07-06
+    assert now.loc["c", "value"] == 9  # latest on or before 07-09 is 07-07's 9
+
+
+@pytest.mark.parametrize(
+    ("value", "direction", "target", "warn", "critical", "status"),
+    [
+        (95, "higher_is_better", 95, 90, 85, "healthy"),
+        (90, "higher_is_better", 95, 90, 85, "warning"),  # at the warn line
+        (85, "higher_is_better", 95, 90, 85, "critical"),  # at the critical line
+        (92, "higher_is_better", 95, 90, 85, "healthy"),  # short of target, above warn
+        (99, "higher_is_better", 100, None, None, "warning"),  # only a target: short of it
+        (100, "higher_is_better", 100, None, None, "healthy"),
+        (5, "higher_is_better", None, None, None, "no_target"),
+        (2.5, "lower_is_better", 2, 3, 4, "healthy"),
+        (3.0, "lower_is_better", 2, 3, 4, "warning"),
+        (4.1, "lower_is_better", 2, 3, 4, "critical"),
+    ],
+)
+def test_health_bands(value, direction, target, warn, critical, status) -> None:
+    s = lambda v: pd.Series([v], dtype="float64")  # noqa: E731
+    result = kpi.health_status(s(value), pd.Series([direction]), s(target), s(warn), s(critical))
+    assert result.iloc[0] == status
+
+
+def test_health_uses_the_latest_complete_week_and_compares() -> None:
+    mondays = pd.date_range("2025-06-02", periods=60, freq="W-MON")
+    history = pd.DataFrame(
+        {
+            "date": mondays.astype("datetime64[us]"),
+            "kpi_id": "a",
+            "value": range(1, 61),
+            "segment": "all",
+        }
+    )
+    as_of = mondays[-1] + pd.Timedelta(days=2)  # Wednesday: the last week is not complete
+    row = kpi.health(history, KPIS, as_of).iloc[0]
+    assert row["value"] == 59 and row["previous"] == 58 and row["change_vs_previous"] == 1
+    assert row["year_ago"] == 59 - 52 and row["change_vs_year_ago"] == 52
+    assert row["change_vs_year_ago_pct"] == pytest.approx(100 * 52 / 7)
+    assert row["rolling_mean_4"] == pytest.approx((56 + 57 + 58 + 59) / 4)
+    assert row["status"] == "healthy" and bool(row["on_target"])  # 59 >= target 10
+
+
+def test_segment_of_a_sum_kpi_has_no_target() -> None:
+    history = frame([("2026-07-06", "a", 1), ("2026-07-06", "b", 9)], segment="emea")
+    result = kpi.health(history, KPIS, "2026-07-31").set_index("kpi_id")
+    assert result.loc["a", "status"] == "no_target"  # a part of a sum KPI
+    assert result.loc["b", "status"] == "critical"  # a rate: 9 is beyond critical 4
