@@ -195,7 +195,7 @@ def impact(
 
     Examples
     --------
-    >>> impact(wb, "2026-Q3")[["kr_id", "kpi_id", "effect", "verdict", "progress"]]  # doctest: +SKIP
+    >>> impact(wb, "2026-Q3")[["kr_id", "effect", "verdict", "progress"]]  # doctest: +SKIP
     """
     period, day = resolve(workbook, quarter, as_of)
     krs = kr_progress(workbook, period, day)
