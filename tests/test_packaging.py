@@ -61,3 +61,18 @@ def test_readme_quotes_the_progress_rules_verbatim() -> None:
     doc = okrlib.progress.__doc__
     rules = doc[doc.index("Rules (the README quotes these)") :].split("\n", 2)[2]
     assert _rules_block((ROOT / "README.md").read_text(), "progress") == " ".join(rules.split())
+
+
+def test_readme_quotes_the_kpi_health_and_impact_rules_verbatim() -> None:
+    import inspect
+
+    import okrlib.impact
+    import okrlib.kpi
+
+    readme = (ROOT / "README.md").read_text()
+    kpi_rules = okrlib.kpi.__doc__.split("Rules\n-----\n", 1)[1]
+    health = inspect.cleandoc(okrlib.kpi.health_status.__doc__).split("\n", 1)[1]
+    impact_rules = okrlib.impact.__doc__.split("\n", 1)[1]
+    assert _rules_block(readme, "kpi") == " ".join(kpi_rules.split())
+    assert _rules_block(readme, "health") == " ".join(health.split())
+    assert _rules_block(readme, "impact") == " ".join(impact_rules.split())
