@@ -366,9 +366,7 @@ def make_history(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def kpi_reading(history: pd.DataFrame, kpi_id: str, segment: str, date: pd.Timestamp) -> float:
     """What an analyst would type into a check-in for a KPI-tracked key result."""
-    series = history[(history.kpi_id == kpi_id) & (history.segment == segment)].set_index("date")[
-        "value"
-    ]
+    series = history[(history.kpi_id == kpi_id) & (history.segment == segment)].set_index("date")["value"]
     aggregation = next(k[4] for k in KPIS if k[0] == kpi_id)
     if aggregation == "last":
         return float(series[:date].iloc[-1])
@@ -899,12 +897,8 @@ def make_okrs_and_checkins(
     for obj in okr_plan(history):
         quarter = pd.Period(obj["quarter"].replace("-", ""), freq="Q")
         start_day, end_day = quarter.start_time.normalize(), quarter.end_time.normalize()
-        fridays = pd.date_range(
-            start_day + pd.Timedelta(days=4), min(end_day, HISTORY_END), freq="W-FRI"
-        )
-        for k, (kr_type, title, kpi_id, segment, start, target, unit, weight, final) in enumerate(
-            obj["krs"]
-        ):
+        fridays = pd.date_range(start_day + pd.Timedelta(days=4), min(end_day, HISTORY_END), freq="W-FRI")
+        for k, (kr_type, title, kpi_id, segment, start, target, unit, weight, final) in enumerate(obj["krs"]):
             kr_id = f"{obj['objective_id']}-kr{k + 1}"
             okr_rows.append(
                 dict(
@@ -934,9 +928,7 @@ def make_okrs_and_checkins(
             days = (fridays - start_day).days.to_numpy() + 1
             elapsed = days / ((end_day - start_day).days + 1)
             if kpi_id is not None:
-                values = np.array(
-                    [kpi_reading(history, kpi_id, segment or "all", d) for d in fridays]
-                )
+                values = np.array([kpi_reading(history, kpi_id, segment or "all", d) for d in fridays])
             elif kr_type == "milestone":
                 shape = rng.uniform(0.8, 1.6)
                 values = np.clip(np.round(final * elapsed**shape * 4) / 4, 0, 1)
@@ -953,10 +945,7 @@ def make_okrs_and_checkins(
                 ok = values >= target if kr_type == "at_least" else values <= target
                 progress = ok.astype(float)
             confidence = np.clip(
-                0.55
-                + 0.8 * (progress - elapsed)
-                + bias[obj["team"]]
-                + rng.normal(0, 0.1, len(days)),
+                0.55 + 0.8 * (progress - elapsed) + bias[obj["team"]] + rng.normal(0, 0.1, len(days)),
                 0.05,
                 0.95,
             ).round(1)
@@ -985,9 +974,7 @@ def _note(rng: np.random.Generator, confidence: float) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--out", default=str(Path(__file__).parent), help="folder to write the CSVs to"
-    )
+    parser.add_argument("--out", default=str(Path(__file__).parent), help="folder to write the CSVs to")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -995,9 +982,7 @@ def main(argv: list[str] | None = None) -> None:
     kpis, history = make_history(rng)
     okrs, checkins = make_okrs_and_checkins(rng, history)
     kpis.to_csv(out / "kpis.csv", index=False, float_format="%.10g")
-    history.to_csv(
-        out / "kpi_history.csv", index=False, float_format="%.10g", date_format="%Y-%m-%d"
-    )
+    history.to_csv(out / "kpi_history.csv", index=False, float_format="%.10g", date_format="%Y-%m-%d")
     okrs.to_csv(out / "okrs.csv", index=False, float_format="%.10g")
     checkins.to_csv(out / "checkins.csv", index=False, float_format="%.10g", date_format="%Y-%m-%d")
     print(

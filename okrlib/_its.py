@@ -69,9 +69,7 @@ class ItsFit:
     critical_value: float
 
 
-def fit(
-    weeks: np.ndarray, values: np.ndarray, draws: int = BOOTSTRAP_DRAWS, seed: int = SEED
-) -> ItsFit:
+def fit(weeks: np.ndarray, values: np.ndarray, draws: int = BOOTSTRAP_DRAWS, seed: int = SEED) -> ItsFit:
     """Fit the level-change model with the change at week 0 and a bootstrap-t 95% interval.
 
     ``weeks`` are whole weeks relative to the change (negative: baseline); weeks without

@@ -60,9 +60,7 @@ def parse_text(column: pa.ChunkedArray) -> tuple[pd.Series, pd.Series]:
     return values, pd.Series(False, index=values.index)
 
 
-def parse_numbers(
-    column: pa.ChunkedArray, decimal_comma: bool = False
-) -> tuple[pd.Series, pd.Series]:
+def parse_numbers(column: pa.ChunkedArray, decimal_comma: bool = False) -> tuple[pd.Series, pd.Series]:
     """Parse numbers by the rules in the module docstring.
 
     Examples
@@ -167,9 +165,7 @@ def parse_quarter(value: object) -> pd.Period:
         return value.asfreq("Q")
     values, bad = parse_quarters(pa.chunked_array([[str(value)]]))
     if bad.iloc[0] or values.isna().iloc[0]:
-        raise ValueError(
-            f"{value!r} is not a quarter; expected a quarter written 2026-Q3 or 2026Q3"
-        )
+        raise ValueError(f"{value!r} is not a quarter; expected a quarter written 2026-Q3 or 2026Q3")
     return values.iloc[0]
 
 

@@ -68,9 +68,7 @@ def _read_parquet(file: Path) -> RawTable:
     try:
         table = pq.read_table(file)
     except (OSError, pa.ArrowException) as error:
-        raise DataError(
-            [Problem(file, None, None, str(error), "a readable Parquet file")]
-        ) from None
+        raise DataError([Problem(file, None, None, str(error), "a readable Parquet file")]) from None
     lines = pa.array(range(1, table.num_rows + 1), pa.int64())
     return RawTable(table, lines, file, "row", decimal_comma=False)
 

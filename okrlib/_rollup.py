@@ -21,9 +21,7 @@ def _summary(objectives: pd.DataFrame, key_results: pd.DataFrame, keys: list[str
     base = objectives.groupby(keys).agg(
         objectives=("objective_id", "size"), mean_progress=("progress", "mean")
     )
-    krs = key_results.groupby(keys).agg(
-        krs=("kr_id", "size"), mean_confidence=("confidence", "mean")
-    )
+    krs = key_results.groupby(keys).agg(krs=("kr_id", "size"), mean_confidence=("confidence", "mean"))
     parts = [
         base,
         _status_counts(objectives, keys, "objectives"),
@@ -32,9 +30,7 @@ def _summary(objectives: pd.DataFrame, key_results: pd.DataFrame, keys: list[str
     ]
     frame = pd.concat(parts, axis=1)
     count_columns = [
-        c
-        for c in frame.columns
-        if c in ("objectives", "krs") or c.startswith(("objectives_", "krs_"))
+        c for c in frame.columns if c in ("objectives", "krs") or c.startswith(("objectives_", "krs_"))
     ]
     frame[count_columns] = frame[count_columns].fillna(0).astype("int64")
     return frame.reset_index()
@@ -110,6 +106,4 @@ def alignment_tree(objectives: pd.DataFrame) -> pd.DataFrame:
     frame["path"] = path
     frame["children"] = ids.map(children["size"]).fillna(0).astype("int64")
     frame["children_mean_progress"] = ids.map(children["mean"])
-    return (
-        frame.assign(_key=sort_key).sort_values("_key").drop(columns="_key").reset_index(drop=True)
-    )
+    return frame.assign(_key=sort_key).sort_values("_key").drop(columns="_key").reset_index(drop=True)

@@ -103,9 +103,7 @@ def _check_objective_columns(okrs: pd.DataFrame, problems: Problems) -> None:
         if column == "objective_id":
             continue
         first = okrs.groupby("objective_id", sort=False)[column].transform("first")
-        first_line = (
-            okrs.index.to_series().groupby(okrs["objective_id"].to_numpy()).transform("first")
-        )
+        first_line = okrs.index.to_series().groupby(okrs["objective_id"].to_numpy()).transform("first")
         values = okrs[column]
         differs = values.ne(first) & ~(values.isna() & first.isna())
         for line in okrs.index[differs.to_numpy()]:
@@ -164,9 +162,7 @@ def _check_parents(okrs: pd.DataFrame, problems: Problems) -> None:
         )
 
 
-def check_checkins(
-    checkins: pd.DataFrame, problems: Problems, key_results: pd.DataFrame | None
-) -> None:
+def check_checkins(checkins: pd.DataFrame, problems: Problems, key_results: pd.DataFrame | None) -> None:
     """Confidence in 0..1; known key results; a milestone's value in 0..1."""
     confidence = checkins["confidence"]
     outside = confidence.notna() & ((confidence < 0) | (confidence > 1))
@@ -180,9 +176,7 @@ def check_checkins(
     kr_type = checkins["kr_id"].map(key_results.set_index("kr_id")["kr_type"])
     value = checkins["value"]
     bad_milestone = kr_type.eq("milestone") & ((value < 0) | (value > 1))
-    problems.add_rows(
-        bad_milestone, "value", _show(value), "a milestone's fraction done from 0 to 1"
-    )
+    problems.add_rows(bad_milestone, "value", _show(value), "a milestone's fraction done from 0 to 1")
 
 
 def split_okrs(okrs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

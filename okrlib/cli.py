@@ -17,16 +17,62 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .report import NOTEBOOK, render_quarter
+
+    teams = None if args.all_teams else [args.team]
+    done = render_quarter(
+        data_dir=args.data,
+        quarter=args.quarter,
+        teams=teams,
+        out_dir=args.out,
+        as_of=args.as_of,
+        jobs=args.jobs,
+        notebook=args.notebook or NOTEBOOK,
+        on_done=lambda report: print(f"rendered {report.html}", flush=True),
+    )
+    if done:
+        print(f"{len(done)} report(s) and index.html in {done[0].html.parent}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; every option is declared once, with its help."""
     parser = argparse.ArgumentParser(prog="okrlib", description="OKR and KPI analytics workbook.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="validate a data folder and print its summary")
-    check.add_argument(
-        "--data", default="data", metavar="DIR", help="the data folder (default: data)"
-    )
+    check.add_argument("--data", default="data", metavar="DIR", help="the data folder (default: data)")
     check.set_defaults(run=_check)
+
+    report = commands.add_parser(
+        "report",
+        help="render quarterly reviews to offline HTML",
+        description="Render the quarterly review of the company (default), one team or every team "
+        "into OUT/<quarter>/<team>.html with an index.html.",
+    )
+    report.add_argument(
+        "--quarter",
+        metavar="Q",
+        help="the quarter, e.g. 2026-Q3 (default: the latest quarter with OKRs)",
+    )
+    who = report.add_mutually_exclusive_group()
+    who.add_argument("--team", metavar="NAME", help="one team's review (default: the company's)")
+    who.add_argument("--all-teams", action="store_true", help="the company's and every team's review")
+    report.add_argument("--data", default="data", metavar="DIR", help="the data folder (default: data)")
+    report.add_argument(
+        "--out", default="reports", metavar="DIR", help="the output folder (default: reports)"
+    )
+    report.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="YYYY-MM-DD (default: the earlier of the quarter end and the latest date in the data)",
+    )
+    report.add_argument(
+        "--jobs", type=int, metavar="N", help="parallel renders (default: the number of cores)"
+    )
+    report.add_argument("--notebook", metavar="PATH", help="the review notebook (default: okrlib's own)")
+    report.set_defaults(run=_report)
     return parser
 
 

@@ -182,6 +182,7 @@ def impact(
     quarter: pd.Period | str,
     as_of: object = None,
     baseline_weeks: int = BASELINE_WEEKS,
+    team: str | None = None,
 ) -> pd.DataFrame:
     """The impact verdict of every key result of ``quarter`` that links a KPI.
 
@@ -191,7 +192,8 @@ def impact(
     (the series tested), direction, baseline_weeks, post_weeks, effect, effect_low,
     effect_high, effect_pct, p_value, end_difference, verdict, reason, the
     difference-in-differences columns did_effect, did_low, did_high, did_p_value,
-    did_verdict, and the KR's progress and status beside them.
+    did_verdict, and the KR's progress and status beside them.  ``team`` keeps one team's
+    key results.
 
     Examples
     --------
@@ -199,7 +201,8 @@ def impact(
     """
     period, day = resolve(workbook, quarter, as_of)
     krs = kr_progress(workbook, period, day)
-    krs = krs[krs["kpi_id"].notna()].reset_index(drop=True)
+    krs = krs[krs["kpi_id"].notna() & (krs["team"].eq(team) if team is not None else True)]
+    krs = krs.reset_index(drop=True)
     krs["segment"] = krs["segment"].fillna("all")
     direction = workbook.kpis.set_index("kpi_id")["direction"]
     kpi_series = workbook.kpi_history[SERIES].drop_duplicates()
@@ -208,9 +211,7 @@ def impact(
     treated = weeks.merge(krs.loc[krs["segment"].ne("all"), SERIES].drop_duplicates(), on=SERIES)
     did = _fits(_did_weeks(treated, weeks), krs.loc[krs["segment"].ne("all"), SERIES])
     main = _fits(weeks, krs)
-    out = krs[
-        ["kr_id", "objective_id", "team", "key_result", "kr_type", *SERIES, "progress", "status"]
-    ]
+    out = krs[["kr_id", "objective_id", "team", "key_result", "kr_type", *SERIES, "progress", "status"]]
     out = out.merge(main, on=SERIES, how="left")
     out.insert(7, "direction", out["kpi_id"].map(direction))
     fitted = out["effect"].notna()
@@ -225,9 +226,9 @@ def impact(
     )[[*SERIES, "did_effect", "did_low", "did_high", "did_p_value"]]
     out = out.merge(did, on=SERIES, how="left")
     did_fitted = out["did_effect"].notna()
-    out["did_verdict"] = verdict(
-        out["did_low"], out["did_high"], out["direction"], did_fitted
-    ).where(did_fitted)
+    out["did_verdict"] = verdict(out["did_low"], out["did_high"], out["direction"], did_fitted).where(
+        did_fitted
+    )
     return out
 
 

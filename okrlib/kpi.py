@@ -133,9 +133,7 @@ def health_status(
     sign = np.where(direction.eq("higher_is_better"), 1.0, -1.0)
     good = value * sign
     beyond_critical = critical.notna() & (good <= critical * sign)
-    beyond_warn = np.where(
-        warn.notna(), good <= warn * sign, target.notna() & (good < target * sign)
-    )
+    beyond_warn = np.where(warn.notna(), good <= warn * sign, target.notna() & (good < target * sign))
     nothing = target.isna() & warn.isna() & critical.isna()
     status = np.select(
         [nothing | value.isna(), beyond_critical, beyond_warn],
@@ -145,9 +143,7 @@ def health_status(
     return pd.Series(status, index=value.index, dtype="str")
 
 
-def health(
-    history: pd.DataFrame, kpis: pd.DataFrame, as_of: object, period: Period = "week"
-) -> pd.DataFrame:
+def health(history: pd.DataFrame, kpis: pd.DataFrame, as_of: object, period: Period = "week") -> pd.DataFrame:
     """Each KPI series' latest complete period against its target, and how it changed.
 
     Parameters
@@ -173,9 +169,7 @@ def health(
         rolling_mean_4=group["value"].transform(lambda v: v.rolling(4, min_periods=1).mean()),
     )
     latest = periods.groupby(["kpi_id", "segment"], sort=True).tail(1)
-    year_ago = periods[["kpi_id", "segment", "period", "value"]].rename(
-        columns={"value": "year_ago"}
-    )
+    year_ago = periods[["kpi_id", "segment", "period", "value"]].rename(columns={"value": "year_ago"})
     year_ago["period"] = year_ago["period"] + YEAR[period]
     latest = latest.merge(year_ago, on=["kpi_id", "segment", "period"], how="left")
     info = kpis.set_index("kpi_id")
@@ -201,9 +195,7 @@ def health(
         latest["critical_threshold"],
     )
     sign = np.where(latest["direction"].eq("higher_is_better"), 1.0, -1.0)
-    latest["on_target"] = (latest["value"] * sign >= latest["target"] * sign).where(
-        latest["target"].notna()
-    )
+    latest["on_target"] = (latest["value"] * sign >= latest["target"] * sign).where(latest["target"].notna())
     for other in ("previous", "year_ago"):
         latest[f"change_vs_{other}"] = latest["value"] - latest[other]
         latest[f"change_vs_{other}_pct"] = 100 * latest[f"change_vs_{other}"] / latest[other].abs()

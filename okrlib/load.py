@@ -37,9 +37,7 @@ class Problems:
         self.items: list[Problem] = []
 
     def add(self, line: int | None, column: str | None, value: object, expected: str) -> None:
-        self.items.append(
-            Problem(self.raw.source, line, column, value, expected, self.raw.location)
-        )
+        self.items.append(Problem(self.raw.source, line, column, value, expected, self.raw.location))
 
     def add_rows(
         self, mask: pd.Series, column: str | None, values: pd.Series, expected: str | pd.Series
@@ -53,9 +51,7 @@ class Problems:
         if not rows.any():
             return
         found = values[rows]
-        wanted = (
-            expected[rows].tolist() if isinstance(expected, pd.Series) else [expected] * len(found)
-        )
+        wanted = expected[rows].tolist() if isinstance(expected, pd.Series) else [expected] * len(found)
         for line, value, text in zip(found.index, found.tolist(), wanted, strict=True):
             self.add(int(line), column, value, text)
 
@@ -116,9 +112,7 @@ def _parse_column(raw: RawTable, column: Column, index: pd.Index, problems: Prob
         shown = _parse.parse_text(cells)[0].set_axis(index)
         expected = column.expected()
         if column.kind == "number" and raw.decimal_comma:
-            ambiguous = bad & shown.map(
-                lambda v: isinstance(v, str) and _parse.is_ambiguous_decimal(v)
-            )
+            ambiguous = bad & shown.map(lambda v: isinstance(v, str) and _parse.is_ambiguous_decimal(v))
             problems.add_rows(
                 ambiguous,
                 column.name,
@@ -201,9 +195,7 @@ def load_kpi_history(path: str | Path, kpis: pd.DataFrame | None = None) -> pd.D
     return frame
 
 
-def load_okrs(
-    path: str | Path, kpis: pd.DataFrame | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_okrs(path: str | Path, kpis: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Load ``okrs.csv`` and split it into ``(objectives, key_results)``.
 
     ``objectives`` has one row per objective (the objective columns), indexed by
@@ -287,9 +279,7 @@ def _findings(
         "no check-ins yet; progress is read from its KPI",
         "no check-ins yet and no linked KPI: no current value",
     )
-    notes.append(
-        findings_frame("kr_without_checkins", "okrs", no_checkins, no_checkins["kr_id"], message)
-    )
+    notes.append(findings_frame("kr_without_checkins", "okrs", no_checkins, no_checkins["kr_id"], message))
     quarters = checkins.merge(key_results[["kr_id", "quarter"]], on="kr_id", how="left").set_index(
         checkins.index
     )
@@ -309,9 +299,7 @@ def _findings(
     )
     linked = key_results[key_results["segment"].notna()]
     pairs = history[["kpi_id", "segment"]].drop_duplicates()
-    known = linked.merge(pairs, on=["kpi_id", "segment"], how="left", indicator=True)["_merge"].eq(
-        "both"
-    )
+    known = linked.merge(pairs, on=["kpi_id", "segment"], how="left", indicator=True)["_merge"].eq("both")
     missing_segment = linked[~known.to_numpy()]
     notes.append(
         findings_frame(

@@ -168,9 +168,7 @@ def _quarter_key_results(workbook: Workbook, quarter: pd.Period) -> pd.DataFrame
     return krs[krs["quarter"] == quarter].reset_index(drop=True)
 
 
-def current_values(
-    workbook: Workbook, quarter: pd.Period | str, as_of: object = None
-) -> pd.DataFrame:
+def current_values(workbook: Workbook, quarter: pd.Period | str, as_of: object = None) -> pd.DataFrame:
     """Each key result's current value at ``as_of``, where it came from, and its check-in facts.
 
     Returns
@@ -186,9 +184,7 @@ def current_values(
     checkins = workbook.checkins
     checkins = checkins[checkins["kr_id"].isin(krs["kr_id"]) & (checkins["date"] <= as_of)]
     checkins = checkins.sort_values(["kr_id", "date"], kind="stable")
-    latest = checkins.groupby("kr_id").agg(
-        checkin_value=("value", "last"), checkin_date=("date", "last")
-    )
+    latest = checkins.groupby("kr_id").agg(checkin_value=("value", "last"), checkin_date=("date", "last"))
     confidence = checkins.dropna(subset=["confidence"]).groupby("kr_id")["confidence"].last()
     in_quarter = checkins[checkins["date"] >= start]
     counts = in_quarter.groupby("kr_id").size()
@@ -209,9 +205,7 @@ def current_values(
     frame["confidence"] = frame["kr_id"].map(confidence).astype("float64")
     frame["checkins"] = frame["kr_id"].map(counts).fillna(0).astype("int64")
     frame["satisfied_share"] = _satisfied_share(workbook, frame, in_quarter, start, as_of)
-    return frame.drop(
-        columns=["checkin_value", "checkin_date", "kpi_value", "kpi_date", "kpi_segment"]
-    )
+    return frame.drop(columns=["checkin_value", "checkin_date", "kpi_value", "kpi_date", "kpi_segment"])
 
 
 def _satisfied_share(
@@ -222,9 +216,7 @@ def _satisfied_share(
     as_of: pd.Timestamp,
 ) -> pd.Series:
     """Share of quarter-to-date check-ins (else KPI weeks) that held the line."""
-    hold = frame[frame["kr_type"].isin(HOLD_TYPES)][
-        ["kr_id", "kr_type", "target", "kpi_id", "segment"]
-    ]
+    hold = frame[frame["kr_type"].isin(HOLD_TYPES)][["kr_id", "kr_type", "target", "kpi_id", "segment"]]
     rows = in_quarter.merge(hold, on="kr_id")
     rows["ok"] = np.where(
         rows["kr_type"].eq("at_least"),
@@ -236,14 +228,10 @@ def _satisfied_share(
     if len(by_kpi):
         history = workbook.kpi_history
         history = history[
-            (history["date"] >= start)
-            & (history["date"] <= as_of)
-            & history["kpi_id"].isin(by_kpi["kpi_id"])
+            (history["date"] >= start) & (history["date"] <= as_of) & history["kpi_id"].isin(by_kpi["kpi_id"])
         ]
         weeks = aggregate(history, workbook.kpis, "week")
-        weeks = weeks.merge(
-            by_kpi.assign(segment=by_kpi["segment"].fillna("all")), on=["kpi_id", "segment"]
-        )
+        weeks = weeks.merge(by_kpi.assign(segment=by_kpi["segment"].fillna("all")), on=["kpi_id", "segment"])
         weeks["ok"] = np.where(
             weeks["kr_type"].eq("at_least"),
             weeks["value"] >= weeks["target"],
@@ -265,9 +253,7 @@ def score(
     """
     raw, progress = progress_of(frame["kr_type"], frame["start"], frame["target"], frame["current"])
     out = frame.assign(raw_progress=raw, progress=progress, expected_progress=expected)
-    out["status"] = pace_status(
-        out["kr_type"], progress, expected, on_track_tolerance, at_risk_tolerance
-    )
+    out["status"] = pace_status(out["kr_type"], progress, expected, on_track_tolerance, at_risk_tolerance)
     out["grade"] = grade(progress) if ended else np.nan
     out["grade_band"] = grade_band(out["grade"])
     return out
@@ -318,17 +304,11 @@ def roll_up(
         mean_confidence=("confidence", "mean"),
         expected_progress=("expected_progress", "first"),
     )
-    stats["progress"] = (stats["weighted"] / stats["counted_weight"]).where(
-        stats["counted_weight"] > 0
-    )
-    frame = objectives.reset_index(drop=True).merge(
-        stats.reset_index(), on="objective_id", how="inner"
-    )
+    stats["progress"] = (stats["weighted"] / stats["counted_weight"]).where(stats["counted_weight"] > 0)
+    frame = objectives.reset_index(drop=True).merge(stats.reset_index(), on="objective_id", how="inner")
     expected = frame["expected_progress"]
     all_done = frame["krs_done"].eq(frame["krs"])
-    status = _objective_status(
-        frame["progress"], all_done, expected, on_track_tolerance, at_risk_tolerance
-    )
+    status = _objective_status(frame["progress"], all_done, expected, on_track_tolerance, at_risk_tolerance)
     frame["status"] = status
     frame["grade"] = grade(frame["progress"]) if ended else np.nan
     frame["grade_band"] = grade_band(frame["grade"])
@@ -384,9 +364,7 @@ def forecast(workbook: Workbook, quarter: pd.Period | str, as_of: object = None)
     krs = _quarter_key_results(workbook, period)
     checkins = workbook.checkins
     rows = checkins[
-        checkins["kr_id"].isin(krs["kr_id"])
-        & (checkins["date"] >= start)
-        & (checkins["date"] <= day)
+        checkins["kr_id"].isin(krs["kr_id"]) & (checkins["date"] >= start) & (checkins["date"] <= day)
     ]
     x = (rows["date"] - start).dt.days.astype("float64")
     y = rows["value"]

@@ -17,6 +17,9 @@ class QuarterSnapshot:
     ``key_results``, ``objectives``, ``forecast`` and ``alignment`` cover the team (or the
     whole company when ``team`` is None; ``alignment`` also keeps the team's ancestors);
     ``teams`` and ``company`` always summarise the whole quarter, for comparison.
+    ``checkins`` are those of these key results up to ``as_of``; ``kpi_ids`` the KPIs that
+    concern the view (linked by its key results or owned by the team; all for the company);
+    ``findings`` the workbook's data-quality findings about them.
     """
 
     quarter: pd.Period
@@ -30,6 +33,9 @@ class QuarterSnapshot:
     alignment: pd.DataFrame
     teams: pd.DataFrame
     company: pd.DataFrame
+    checkins: pd.DataFrame
+    kpi_ids: list[str]
+    findings: pd.DataFrame
 
     @property
     def headline(self) -> dict[str, object]:
@@ -99,6 +105,17 @@ def quarter_snapshot(
         objectives = objectives[mine].reset_index(drop=True)
         key_results = key_results[key_results["team"].eq(team)].reset_index(drop=True)
         forecast = forecast[forecast["kr_id"].isin(key_results["kr_id"])].reset_index(drop=True)
+    checkins = workbook.checkins
+    checkins = checkins[checkins["kr_id"].isin(key_results["kr_id"]) & (checkins["date"] <= day)]
+    kpis = workbook.kpis
+    if team is None:
+        kpi_ids = kpis["kpi_id"].tolist()
+        findings = workbook.findings
+    else:
+        mine = kpis["owner"].eq(team) | kpis["kpi_id"].isin(key_results["kpi_id"])
+        kpi_ids = kpis.loc[mine, "kpi_id"].tolist()
+        subjects = set(key_results["kr_id"]) | set(kpi_ids)
+        findings = workbook.findings[workbook.findings["subject"].isin(subjects)]
     return QuarterSnapshot(
         quarter=period,
         as_of=day,
@@ -111,4 +128,7 @@ def quarter_snapshot(
         alignment=alignment.reset_index(drop=True),
         teams=teams,
         company=company,
+        checkins=checkins.sort_values(["kr_id", "date"]).reset_index(drop=True),
+        kpi_ids=kpi_ids,
+        findings=findings.reset_index(drop=True),
     )

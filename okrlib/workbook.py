@@ -109,9 +109,7 @@ def findings_frame(
             "file": file,
             "line": rows.index.to_numpy(dtype="int64"),
             "subject": subject.to_numpy(dtype=object),
-            "message": message
-            if isinstance(message, str)
-            else pd.Series(message).to_numpy(dtype=object),
+            "message": message if isinstance(message, str) else pd.Series(message).to_numpy(dtype=object),
         },
         columns=FINDING_COLUMNS,
     )

@@ -59,9 +59,7 @@ def test_exact_linear_series_gives_the_jump_as_effect(tmp_path) -> None:
 
 
 def test_lower_is_better_turns_the_sign_around(tmp_path) -> None:
-    up = write_workbook(
-        tmp_path / "up", {("k", "all"): linear_with_jump(4.0)}, direction="lower_is_better"
-    )
+    up = write_workbook(tmp_path / "up", {("k", "all"): linear_with_jump(4.0)}, direction="lower_is_better")
     down = write_workbook(
         tmp_path / "down", {("k", "all"): linear_with_jump(-4.0)}, direction="lower_is_better"
     )
@@ -71,9 +69,7 @@ def test_lower_is_better_turns_the_sign_around(tmp_path) -> None:
 
 def test_no_jump_is_no_clear_effect(tmp_path) -> None:
     rng = np.random.default_rng(7)
-    wb = write_workbook(
-        tmp_path / "d", {("k", "all"): linear_with_jump(0.0) + rng.normal(0, 1, 39)}
-    )
+    wb = write_workbook(tmp_path / "d", {("k", "all"): linear_with_jump(0.0) + rng.normal(0, 1, 39)})
     row = impact.impact(wb, "2026-Q3", "2026-09-30").iloc[0]
     assert row["verdict"] == "no_clear_effect"
     assert row["effect_low"] < 0 < row["effect_high"]

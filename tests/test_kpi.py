@@ -72,9 +72,9 @@ def test_segments_aggregate_separately() -> None:
 
 
 def test_readings_at_a_date() -> None:
-    now = kpi.readings(
-        HISTORY, KPIS, pd.Timestamp("2026-07-09"), pd.Timestamp("2026-07-07")
-    ).set_index("kpi_id")
+    now = kpi.readings(HISTORY, KPIS, pd.Timestamp("2026-07-09"), pd.Timestamp("2026-07-07")).set_index(
+        "kpi_id"
+    )
     assert now.loc["a", "value"] == 2  # sum from the quarter start given (07-07) to as_of
     assert now.loc["b", "value"] == 2  # mean of the 28 days ending 07-09: only 07-06
     assert now.loc["c", "value"] == 9  # latest on or before 07-09 is 07-07's 9

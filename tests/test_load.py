@@ -59,8 +59,7 @@ BAD_CASES = {
     "okrs_duplicate_kr": "line 5, column 'kr_id': got 'sales-1-kr1'; expected a unique kr_id",
     "okrs_segment_without_kpi": "line 5, column 'segment': got 'emea'; expected a kpi_id beside",
     "checkins_unknown_kr": "line 3, column 'kr_id': got 'sales-9-kr1'; expected a kr_id listed in okrs",
-    "checkins_confidence_percent": "line 3, column 'confidence': got '70'; expected a confidence from "
-    "0 to 1",
+    "checkins_confidence_percent": "line 3, column 'confidence': got '70'; expected a confidence from 0 to 1",
     "checkins_milestone_above_one": "line 4, column 'value': got '50'; expected a milestone's fraction",
     "checkins_duplicate": "line 5, column '(kr_id, date)': got 'co-1-kr1, 2026-07-10'; expected a "
     "unique (kr_id, date)",
@@ -170,9 +169,7 @@ def test_csv_and_parquet_side_by_side_is_an_error(good_dir: Path) -> None:
 
 def test_missing_file_is_an_error(good_dir: Path) -> None:
     (good_dir / "okrs.csv").unlink()
-    with pytest.raises(
-        DataError, match=r"okrs.csv: 1 problem\n  file: expected exactly one of okrs.csv"
-    ):
+    with pytest.raises(DataError, match=r"okrs.csv: 1 problem\n  file: expected exactly one of okrs.csv"):
         load_workbook(good_dir)
 
 

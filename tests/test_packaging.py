@@ -17,11 +17,7 @@ def _name(requirement: str) -> str:
 def test_environment_yml_lists_every_runtime_dependency() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     environment = (ROOT / "environment.yml").read_text()
-    listed = {
-        _name(line.strip()[2:])
-        for line in environment.splitlines()
-        if line.strip().startswith("- ")
-    }
+    listed = {_name(line.strip()[2:]) for line in environment.splitlines() if line.strip().startswith("- ")}
     missing = {_name(dep) for dep in project["dependencies"]} - listed
     assert not missing, f"environment.yml lacks {sorted(missing)}"
     assert "name: okrlib" in environment and "conda-forge" in environment and "-e ." in environment

@@ -124,9 +124,7 @@ def test_status_thresholds_are_inclusive(value: float, expected: float, status: 
 
 
 def test_tolerances_are_parameters(wb) -> None:
-    strict = progress.kr_progress(
-        wb, "2026-Q3", AS_OF, on_track_tolerance=0.0, at_risk_tolerance=0.1
-    )
+    strict = progress.kr_progress(wb, "2026-Q3", AS_OF, on_track_tolerance=0.0, at_risk_tolerance=0.1)
     assert strict.set_index("kr_id").loc["k_mile", "status"] == "off_track"  # 0.3 < 0.5 - 0.1
 
 
@@ -179,9 +177,7 @@ def test_grades_appear_once_the_quarter_has_ended(wb) -> None:
     # o1: (2 * 0.9 + 0 + 1) / 4 = 0.7 -> grade 0.7, green; committed below 1.0: missed
     assert objectives.loc["o1", "grade"] == pytest.approx(0.7)
     assert objectives.loc["o1", "grade_band"] == "green"
-    assert bool(objectives.loc["o1", "missed_commitment"]) and not bool(
-        objectives.loc["o1", "success"]
-    )
+    assert bool(objectives.loc["o1", "missed_commitment"]) and not bool(objectives.loc["o1", "success"])
     # o2: milestone 0.3 -> red; aspirational, not a success
     assert objectives.loc["o2", "grade_band"] == "red"
     assert not bool(objectives.loc["o2", "success"])
@@ -231,9 +227,7 @@ def test_forecast_is_a_least_squares_line_to_quarter_end(wb) -> None:
     # (day 9, 120) and (day 44, 150): slope 30/35 per day; Sep 30 is day 91
     assert result.loc["k_inc", "slope_per_day"] == pytest.approx(30 / 35)
     assert result.loc["k_inc", "projected_value"] == pytest.approx(120 + 82 * 30 / 35)
-    assert result.loc["k_inc", "projected_raw_progress"] == pytest.approx(
-        (120 + 82 * 30 / 35 - 100) / 100
-    )
+    assert result.loc["k_inc", "projected_raw_progress"] == pytest.approx((120 + 82 * 30 / 35 - 100) / 100)
     # hold KR: fit through (9, 2.5), (23, 3.5), (37, 2.9), projected to day 91, then the hold rule
     x, y = np.array([9, 23, 37.0]), np.array([2.5, 3.5, 2.9])
     slope, intercept = np.polyfit(x, y, 1)
@@ -346,7 +340,5 @@ def test_objective_progress_lies_between_its_krs(pairs) -> None:
             "expected_progress": 0.5,
         }
     )
-    result = progress.roll_up(
-        frame, pd.DataFrame({"objective_id": ["a"], "commitment": ["committed"]})
-    )
+    result = progress.roll_up(frame, pd.DataFrame({"objective_id": ["a"], "commitment": ["committed"]}))
     assert min(values) - 1e-9 <= result.loc[0, "progress"] <= max(values) + 1e-9

@@ -1,0 +1,278 @@
+"""HTML building blocks for the notebooks: tables, badges and prose, every user text escaped.
+
+Nothing here computes a business number: each function formats frames that the compute
+modules returned.  Every text that comes from a user's file goes through :func:`html.escape`,
+so an objective titled ``<script>alert(1)</script>`` shows as text.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from html import escape
+
+import pandas as pd
+from IPython.display import HTML
+
+from . import impact, kpi, progress
+from ._parse import format_quarter
+from .charts import HEALTH_COLORS, STATUS_COLORS, VERDICT_COLORS
+from .snapshot import QuarterSnapshot
+
+STYLE = """
+<style>
+.okr-card{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 16px}
+.okr-figure{border:1px solid #ccc;border-radius:6px;padding:8px 14px;min-width:120px}
+.okr-figure b{display:block;font-size:1.6em}
+.okr-table{border-collapse:collapse;margin:6px 0 14px;font-size:0.92em}
+.okr-table th,.okr-table td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;
+  vertical-align:top}
+.okr-table td.num{text-align:right;font-variant-numeric:tabular-nums}
+.okr-table tr.objective td{font-weight:600;background:#f4f6f8}
+.okr-badge{display:inline-block;padding:0 6px;border-radius:8px;color:#fff;font-size:0.85em;
+  white-space:nowrap}
+.okr-tree{list-style:none;padding-left:0}
+.okr-tree li{margin:2px 0}
+.okr-note{color:#555}
+</style>
+"""
+
+
+def style() -> HTML:
+    """The CSS the other blocks use (show it once at the top of a notebook)."""
+    return HTML(STYLE)
+
+
+def percent(value: object, digits: int = 1) -> str:
+    """``0.655`` -> ``65.5%``; missing -> an en dash."""
+    return "–" if value is None or pd.isna(value) else f"{100 * float(value):.{digits}f}%"
+
+
+def number(value: object) -> str:
+    """Readable number with thousands separators; missing -> an en dash."""
+    if value is None or pd.isna(value):
+        return "–"
+    value = float(value)
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
+
+
+def decimal(value: object, digits: int = 2) -> str:
+    """A fixed number of decimals (for grades); missing -> an en dash."""
+    return "–" if value is None or pd.isna(value) else f"{float(value):.{digits}f}"
+
+
+def badge(value: object, colors: dict[str, str]) -> str:
+    """A coloured label such as ``on track``."""
+    if value is None or pd.isna(value):
+        return "–"
+    text = str(value)
+    color = colors.get(text, "#757575")
+    ink = "#222" if color in ("#e6ab02", "#7fbf7b", "#bdbdbd", "#f1a340") else "#fff"
+    label = escape(text.replace("_", " "))
+    return f'<span class="okr-badge" style="background:{color};color:{ink}">{label}</span>'
+
+
+def heading(text: str, level: int = 3) -> HTML:
+    """An escaped heading (for titles taken from the data)."""
+    return HTML(f"<h{level}>{escape(str(text))}</h{level}>")
+
+
+def paragraph(text: str) -> HTML:
+    """An escaped paragraph."""
+    return HTML(f"<p>{escape(text)}</p>")
+
+
+def table(
+    frame: pd.DataFrame,
+    columns: dict[str, tuple[str, Callable[[object], str]]],
+    row_class: Iterable[str] | None = None,
+) -> str:
+    """An HTML table; each column maps to (header, formatter returning HTML).  Use :func:`text`
+    for user text so it is escaped."""
+    head = "".join(f"<th>{escape(title)}</th>" for title, _ in columns.values())
+    classes = list(row_class) if row_class is not None else [""] * len(frame)
+    rows = []
+    for css, (_, row) in zip(classes, frame.iterrows(), strict=True):
+        cells = []
+        for name, (_, fmt) in columns.items():
+            value = row[name] if name in row.index else None
+            numeric = fmt in (percent, number, decimal)
+            cells.append(f'<td class="num">{fmt(value)}</td>' if numeric else f"<td>{fmt(value)}</td>")
+        rows.append(f'<tr class="{css}">' + "".join(cells) + "</tr>")
+    return f'<table class="okr-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def text(value: object) -> str:
+    """Escaped text; missing -> empty."""
+    return "" if value is None or pd.isna(value) else escape(str(value))
+
+
+def title(snapshot: QuarterSnapshot) -> HTML:
+    """The report's title: team (or company) and quarter."""
+    who = snapshot.team or "Company"
+    return HTML(f"<h1>{escape(who)}: {format_quarter(snapshot.quarter)} quarterly review</h1>")
+
+
+def headline(snapshot: QuarterSnapshot) -> HTML:
+    """The report's opening figures, each tagged ``data-okr`` so tests can read them back."""
+    numbers = snapshot.headline
+    who = snapshot.team or "the company"
+    figures = [
+        ("mean_progress", "Overall progress", percent(numbers["mean_progress"])),
+        ("expected_progress", "Expected by now", percent(numbers["expected_progress"])),
+        ("objectives", "Objectives", str(numbers["objectives"])),
+        ("key_results", "Key results", str(numbers["key_results"])),
+        ("mean_confidence", "Mean confidence", percent(numbers["mean_confidence"], 0)),
+    ]
+    if snapshot.ended:
+        figures.append(("mean_grade", "Mean grade", decimal(numbers["mean_grade"])))
+    cards = "".join(
+        f'<div class="okr-figure">{escape(label)}<b data-okr="{key}">{value}</b></div>'
+        for key, label, value in figures
+    )
+    counts = ", ".join(
+        f'<span data-okr="objectives_{s}">{numbers[f"objectives_{s}"]}</span> {s.replace("_", " ")}'
+        for s in progress.STATUSES
+    )
+    state = "ended" if snapshot.ended else "is under way"
+    sentence = (
+        f"{format_quarter(snapshot.quarter)} {state} (figures as of {snapshot.as_of:%Y-%m-%d}). "
+        f"Objectives of {escape(who)} by status: {counts}."
+    )
+    return HTML(f'<div class="okr-card">{cards}</div><p>{sentence}</p>')
+
+
+def objectives_table(snapshot: QuarterSnapshot) -> HTML:
+    """Objectives, each followed by its key results: status, progress, expected, confidence, forecast."""
+    krs = snapshot.key_results.merge(
+        snapshot.forecast[["kr_id", "projected_progress"]], on="kr_id", how="left"
+    )
+    objectives = snapshot.objectives.assign(
+        kr_id="",
+        title=snapshot.objectives["objective"],
+        confidence=snapshot.objectives["mean_confidence"],
+        projected_progress=None,
+    )
+    krs = krs.assign(title=krs["key_result"])
+    order = []
+    for _, objective in objectives.iterrows():
+        order.append(objective.to_frame().T.assign(kind="objective"))
+        order.append(krs[krs["objective_id"] == objective["objective_id"]].assign(kind="kr"))
+    frame = pd.concat(order, ignore_index=True) if order else krs.assign(kind=[])
+    columns = {
+        "kr_id": ("KR", text),
+        "title": ("Objective / key result", text),
+        "status": ("Status", lambda v: badge(v, STATUS_COLORS)),
+        "progress": ("Progress", percent),
+        "expected_progress": ("Expected", percent),
+        "confidence": ("Confidence", lambda v: percent(v, 0)),
+        "projected_progress": ("Forecast", percent),
+        "grade": ("Grade", lambda v: decimal(v, 1)),
+    }
+    return HTML(table(frame, columns, frame["kind"].tolist()))
+
+
+def alignment(snapshot: QuarterSnapshot) -> HTML:
+    """The alignment tree as an indented list (parents before children)."""
+    items = []
+    for _, row in snapshot.alignment.iterrows():
+        children = (
+            f' <span class="okr-note">({row["children"]} aligned, mean progress '
+            f"{percent(row['children_mean_progress'])})</span>"
+            if row["children"]
+            else ""
+        )
+        items.append(
+            f'<li style="margin-left:{1.5 * row["depth"]}em">{"↳ " if row["depth"] else ""}'
+            f"<b>{text(row['team'])}</b>: {text(row['objective'])} {badge(row['status'], STATUS_COLORS)} "
+            f"{percent(row['progress'])}{children}</li>"
+        )
+    return HTML(f'<ul class="okr-tree">{"".join(items)}</ul>')
+
+
+def health_table(health: pd.DataFrame) -> HTML:
+    """KPI health: latest complete period, status and changes."""
+    columns = {
+        "name": ("KPI", text),
+        "segment": ("Segment", text),
+        "period": ("Period", text),
+        "value": ("Value", number),
+        "unit": ("Unit", text),
+        "status": ("Health", lambda v: badge(v, HEALTH_COLORS)),
+        "target": ("Target", number),
+        "change_vs_previous": ("vs previous", number),
+        "change_vs_year_ago_pct": (
+            "vs a year ago",
+            lambda v: "–" if pd.isna(v) else f"{float(v):+.1f}%",
+        ),
+        "rolling_mean_4": ("4-period mean", number),
+    }
+    return HTML(table(health, columns))
+
+
+def impact_table(results: pd.DataFrame) -> HTML:
+    """Each hypothesis: what the KR reached next to what its KPI did."""
+    frame = results.assign(
+        interval=[
+            "–" if pd.isna(lo) else f"{number(lo)} to {number(hi)}"
+            for lo, hi in zip(results["effect_low"], results["effect_high"], strict=True)
+        ],
+        note=results["reason"],
+    )
+    columns = {
+        "kr_id": ("KR", text),
+        "key_result": ("Key result", text),
+        "progress": ("KR progress", percent),
+        "kpi_id": ("KPI", text),
+        "segment": ("Segment", text),
+        "effect": ("Effect", number),
+        "interval": ("95% interval", text),
+        "effect_pct": ("Effect %", lambda v: "–" if pd.isna(v) else f"{float(v):+.1f}%"),
+        "verdict": ("KPI verdict", lambda v: badge(v, VERDICT_COLORS)),
+        "did_verdict": ("vs other segments", lambda v: badge(v, VERDICT_COLORS)),
+        "note": ("Note", text),
+    }
+    return HTML(table(frame, columns))
+
+
+def guardrails_table(worsened: pd.DataFrame) -> HTML:
+    """KPIs that worsened over the quarter."""
+    if worsened.empty:
+        return HTML("<p>No KPI worsened over the quarter by the impact test.</p>")
+    columns = {
+        "name": ("KPI", text),
+        "segment": ("Segment", text),
+        "effect": ("Effect", number),
+        "effect_pct": ("Effect %", lambda v: "–" if pd.isna(v) else f"{float(v):+.1f}%"),
+        "linked": ("Linked to a KR", lambda v: "yes" if v else "no"),
+    }
+    return HTML(table(worsened, columns))
+
+
+def findings_table(findings: pd.DataFrame) -> HTML:
+    """Data-quality findings: accepted by the contract, worth a reader's eye."""
+    if findings.empty:
+        return HTML("<p>No data-quality findings.</p>")
+    columns = {
+        "check": ("Check", text),
+        "file": ("File", text),
+        "line": ("Line", text),
+        "subject": ("Subject", text),
+        "message": ("Message", text),
+    }
+    return HTML(table(findings, columns))
+
+
+def rules() -> HTML:
+    """The exact rules used, quoted from the modules that apply them."""
+    parts = [
+        ("Progress, status, forecast and grades", progress.__doc__),
+        ("KPI aggregation and readings", kpi.__doc__),
+        ("KPI health", inspect.getdoc(kpi.health_status)),
+        ("Impact", impact.__doc__),
+    ]
+    blocks = "".join(
+        f"<h3>{escape(title)}</h3><pre style='white-space:pre-wrap'>{escape(inspect.cleandoc(doc))}</pre>"
+        for title, doc in parts
+    )
+    return HTML(blocks)

@@ -1,0 +1,321 @@
+"""Render quarterly reviews: papermill runs the notebook, nbconvert writes offline HTML.
+
+``render_quarter`` renders the company's and every team's review of a quarter into
+``OUT/<quarter>/<slug>.html`` (the executed notebook beside it as ``<slug>.ipynb``) and
+writes ``OUT/<quarter>/index.html`` linking them with their headline numbers.
+
+Offline by construction: the template drops every script the lab template loads from a
+network, the vega libraries (``vl_convert.javascript_bundle()``) are inlined once per
+report, and each chart output becomes a ``<div>`` drawn by ``vegaEmbed``.  Code is hidden;
+cells tagged ``interactive`` are removed.  Every file is written to a temporary name and
+moved into place, so a failed render leaves the previous report intact; the failed
+notebook is kept as ``<slug>.failed.ipynb``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+import nbformat
+import papermill
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+from ._parse import format_quarter, parse_quarter
+from .charts import VEGALITE_MIMETYPES
+from .exceptions import RenderError
+from .load import load_workbook
+from .present import STYLE, decimal, percent
+from .snapshot import quarter_snapshot
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "quarterly_review.ipynb"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+KERNEL = "python3"  # jupyter_client runs a "python" kernel with this process's interpreter
+COMPANY_SLUG = "company"
+
+
+def slugify(team: str | None) -> str:
+    """A file-name-safe slug: lower-case letters, digits and dashes only, never empty.
+
+    Examples
+    --------
+    >>> slugify("Customer Success"), slugify("../../etc"), slugify(None)
+    ('customer-success', 'etc', 'company')
+    """
+    if team is None:
+        return COMPANY_SLUG
+    slug = re.sub(r"[^a-z0-9]+", "-", team.lower()).strip("-")[:60].strip("-")
+    return slug or "team"
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    """Where one report went and the headline numbers the index shows."""
+
+    team: str | None
+    slug: str
+    html: Path
+    notebook: Path
+    headline: dict[str, object]
+
+
+class VegaLitePreprocessor(Preprocessor):
+    """Turn each vega-lite output into an offline ``<div>`` drawn by the inlined ``vegaEmbed``."""
+
+    def preprocess(self, nb, resources):
+        self._count = 0
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            spec = next((data[m] for m in VEGALITE_MIMETYPES if m in data), None)
+            if spec is None:
+                continue
+            self._count += 1
+            target = f"okr-chart-{self._count}"
+            payload = json.dumps(spec).replace("</", "<\\/")
+            output["data"] = {
+                "text/html": f'<div class="okr-chart" id="{target}"></div>\n<script type="text/javascript">'
+                f'vegaEmbed("#{target}", {payload}, {{"actions": false, "renderer": "svg"}});</script>'
+            }
+        return cell, resources
+
+
+@functools.lru_cache(maxsize=1)
+def vega_bundle() -> str:
+    """The vega, vega-lite and vega-embed libraries as one script (built once per process)."""
+    import vl_convert
+
+    return vl_convert.javascript_bundle().replace("</script", "<\\/script")
+
+
+def _exporter() -> HTMLExporter:
+    exporter = HTMLExporter(
+        template_name="okrlib",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"interactive"}), enabled=True)
+    exporter.register_preprocessor(VegaLitePreprocessor(), enabled=True)
+    return exporter
+
+
+def _table_of_contents(body: str, title: str) -> str:
+    """Set the page title and put a table of contents (from the h2 headings) under the first h1."""
+    headings = re.findall(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', body)
+    items = "".join(f'<li><a href="#{anchor}">{text}</a></li>' for anchor, text in headings)
+    nav = f'<nav class="okr-toc" aria-label="Contents"><b>Contents</b><ol>{items}</ol></nav>'
+    body = re.sub(r"<title>.*?</title>", f"<title>{escape(title)}</title>", body, count=1, flags=re.S)
+    return re.sub(r"(</h1>)", lambda m: m.group(1) + "\n" + nav, body, count=1)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a report is for sharing
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _inside(folder: Path, path: Path) -> Path:
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise RenderError(f"refusing to write {path} outside {folder}")
+    return path
+
+
+def render_report(
+    data_dir: str | Path,
+    quarter: str,
+    team: str | None,
+    out_dir: str | Path,
+    as_of: str | None = None,
+    slug: str | None = None,
+    notebook: str | Path = NOTEBOOK,
+) -> RenderedReport:
+    """Execute the review notebook for one team (``None``: the company) and write its HTML.
+
+    Raises
+    ------
+    RenderError
+        Naming the report and the failing cell's error; the executed notebook is kept as
+        ``<slug>.failed.ipynb`` and any previous report is left as it was.
+    """
+    period = parse_quarter(quarter)
+    label = format_quarter(period)
+    slug = slug or slugify(team)
+    folder = Path(out_dir) / label
+    folder.mkdir(parents=True, exist_ok=True)
+    html_path = _inside(folder, folder / f"{slug}.html")
+    notebook_path = _inside(folder, folder / f"{slug}.ipynb")
+    failed_path = folder / f"{slug}.failed.ipynb"
+    running = folder / f".{slug}.running.ipynb"
+    parameters = {
+        "data_dir": str(Path(data_dir).resolve()),
+        "quarter": label,
+        "team": team,
+        "as_of": as_of,
+    }
+    who = team or "company"
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(running),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            cwd=str(Path(notebook).parent),
+            progress_bar=False,
+            log_output=False,
+        )
+    except papermill.PapermillExecutionError as error:
+        os.replace(running, failed_path)
+        raise RenderError(
+            f"report {label} {who} failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
+            f"(executed notebook kept as {failed_path})"
+        ) from None
+    except Exception as error:
+        if running.exists():
+            os.replace(running, failed_path)
+        raise RenderError(f"report {label} {who} failed: {type(error).__name__}: {error}") from None
+    executed = nbformat.read(running, as_version=4)
+    executed.metadata.pop("widgets", None)
+    title = f"{team or 'Company'}: {label} quarterly review"
+    body, _ = _exporter().from_notebook_node(
+        executed, resources={"metadata": {"name": title}, "okrlib": {"vega_bundle": vega_bundle()}}
+    )
+    _write_atomically(html_path, _table_of_contents(body, title))
+    os.replace(running, notebook_path)
+    failed_path.unlink(missing_ok=True)
+    snapshot = quarter_snapshot(load_workbook(data_dir), period, as_of=as_of, team=team)
+    headline = {key: _plain(value) for key, value in snapshot.headline.items()}
+    summary = {"team": team, "slug": slug, "html": html_path.name, "headline": headline}
+    _write_atomically(folder / f"{slug}.json", json.dumps(summary, indent=1))
+    return RenderedReport(team, slug, html_path, notebook_path, headline)
+
+
+def _plain(value: object) -> object:
+    """JSON-friendly headline values (periods and dates as text, numpy numbers as floats)."""
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    if hasattr(value, "freqstr"):
+        return format_quarter(value)
+    as_float = float(value)
+    return None if as_float != as_float else as_float
+
+
+def _slugs(teams: Iterable[str | None]) -> dict[str | None, str]:
+    """Distinct slugs: a second team with the same slug gets ``-2`` and so on."""
+    seen: dict[str, int] = {}
+    out = {}
+    for team in teams:
+        base = slugify(team)
+        seen[base] = seen.get(base, 0) + 1
+        out[team] = base if seen[base] == 1 else f"{base}-{seen[base]}"
+    return out
+
+
+def render_quarter(
+    data_dir: str | Path = "data",
+    quarter: str | None = None,
+    teams: Iterable[str | None] | None = None,
+    out_dir: str | Path = "reports",
+    as_of: str | None = None,
+    jobs: int | None = None,
+    notebook: str | Path = NOTEBOOK,
+    on_done: Callable[[RenderedReport], None] | None = None,
+) -> list[RenderedReport]:
+    """Render several reports of one quarter (in parallel) and write the quarter's index.
+
+    Parameters
+    ----------
+    teams : team names, ``None`` standing for the company; default the company and every
+        team with objectives in the quarter.
+    jobs : parallel renders (default: the number of cores).
+    on_done : called with each finished report (the CLI prints a line).
+
+    Raises
+    ------
+    RenderError
+        When any report failed (the others are still written, and the index links them).
+    """
+    workbook = load_workbook(data_dir)
+    period = parse_quarter(quarter) if quarter is not None else workbook.quarters[-1]
+    label = format_quarter(period)
+    if teams is None:
+        teams = [None] + [t for t in workbook.teams(period) if t != "Company"]
+    slugs = _slugs(list(teams))
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(slugs)))
+    done: list[RenderedReport] = []
+    errors: list[str] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {
+            pool.submit(render_report, data_dir, label, team, out_dir, as_of, slug, notebook): team
+            for team, slug in slugs.items()
+        }
+        for future in as_completed(futures):
+            try:
+                report = future.result()
+            except RenderError as error:
+                errors.append(str(error))
+                continue
+            done.append(report)
+            if on_done:
+                on_done(report)
+    order = list(slugs.values())
+    done.sort(key=lambda r: order.index(r.slug))
+    write_index(Path(out_dir) / label, label)
+    if errors:
+        raise RenderError("\n".join(errors))
+    return done
+
+
+def write_index(folder: Path, label: str) -> Path:
+    """``index.html``: every report in ``folder`` (each has a ``<slug>.json`` summary) with its
+    headline numbers, the company first."""
+    summaries = [json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))]
+    summaries.sort(key=lambda s: (s["team"] is not None, s["team"] or ""))
+    rows = []
+    for summary in summaries:
+        h = summary["headline"]
+        counts = " · ".join(
+            f"{h[f'objectives_{s}']} {s.replace('_', ' ')}"
+            for s in ("done", "on_track", "at_risk", "off_track")
+        )
+        name = summary["team"] or "Company (all teams)"
+        rows.append(
+            f'<tr><td><a href="{escape(summary["html"])}">{escape(name)}</a></td>'
+            f'<td class="num" data-okr="objectives">{h["objectives"]}</td>'
+            f'<td class="num" data-okr="mean_progress">{percent(h["mean_progress"])}</td>'
+            f'<td class="num">{percent(h["expected_progress"])}</td><td>{counts}</td>'
+            f'<td class="num">{decimal(h["mean_grade"])}</td></tr>'
+        )
+    html = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{label} quarterly reviews</title>{STYLE}
+<style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:24px auto;padding:0 16px}}</style>
+</head><body><h1>{label} quarterly reviews</h1>
+<table class="okr-table"><thead><tr><th>Report</th><th>Objectives</th><th>Overall progress</th>
+<th>Expected</th><th>Objectives by status</th><th>Mean grade</th></tr></thead>
+<tbody>{"".join(rows)}</tbody></table>
+</body></html>
+"""
+    path = folder / "index.html"
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_atomically(path, html)
+    return path
