@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.okrlib-installed
 KERNEL := okrlib
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test lint format lab check clean
+.PHONY: help venv report test browser lint format lab check clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -25,13 +25,19 @@ $(STAMP): pyproject.toml | $(PY)
 venv: $(STAMP)  ## create .venv and install okrlib with its test extras
 
 report: $(STAMP)  ## render the sample data's quarterly reviews into reports/
-	$(VENV)/bin/okrlib check --data data
+	$(VENV)/bin/okrlib report --quarter 2026-Q3 --all-teams --data data --out reports
+	$(VENV)/bin/okrlib report --quarter 2026-Q4 --all-teams --data data --out reports
 
 check: $(STAMP)  ## validate the data folder and print its summary
 	$(VENV)/bin/okrlib check --data data
 
-test: $(STAMP)  ## run every test (pytest, nbval over notebooks/)
-	$(PY) -m pytest
+test: $(STAMP) browser  ## run every test (pytest, nbval over notebooks/, the browser test)
+	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env
+
+browser:  ## install Debian's chromium for the browser test when it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(STAMP)  ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

@@ -184,9 +184,10 @@ def render_report(
         )
     except papermill.PapermillExecutionError as error:
         os.replace(running, failed_path)
+        first_line = (error.source or "").strip().splitlines()[:1]
         raise RenderError(
-            f"report {label} {who} failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
-            f"(executed notebook kept as {failed_path})"
+            f"report {label} {who} failed in cell {error.exec_count} ({' '.join(first_line)!r}): "
+            f"{error.ename}: {error.evalue} (executed notebook kept as {failed_path})"
         ) from None
     except Exception as error:
         if running.exists():

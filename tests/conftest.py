@@ -27,3 +27,35 @@ def good_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "data"
     shutil.copytree(GOOD, folder)
     return folder
+
+
+def run_okrlib(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m okrlib ARGS`` and capture its output."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "okrlib", *args], capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory) -> Path:
+    """The sample's 2026-Q3 and 2026-Q4 reviews for every team, rendered once by the CLI."""
+    out = tmp_path_factory.mktemp("reports")
+    for quarter in ("2026-Q3", "2026-Q4"):
+        done = run_okrlib(
+            "report",
+            "--quarter",
+            quarter,
+            "--all-teams",
+            "--data",
+            str(SAMPLE),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip().splitlines()[-1].endswith(f"index.html in {out / quarter}")
+    return out

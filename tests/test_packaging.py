@@ -72,3 +72,15 @@ def test_readme_quotes_the_kpi_health_and_impact_rules_verbatim() -> None:
     assert _rules_block(readme, "kpi") == " ".join(kpi_rules.split())
     assert _rules_block(readme, "health") == " ".join(health.split())
     assert _rules_block(readme, "impact") == " ".join(impact_rules.split())
+
+
+def test_notebooks_have_no_outputs_and_a_parameters_cell() -> None:
+    import nbformat
+
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        code = [cell for cell in nb.cells if cell.cell_type == "code"]
+        assert all(not cell.outputs and cell.execution_count is None for cell in code), path.name
+        assert any("parameters" in cell.metadata.get("tags", []) for cell in code), path.name

@@ -1,0 +1,102 @@
+"""A real headless browser opens the rendered reports with the network cut off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (make browser)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def open_offline(browser, url: str):
+    """Open ``url`` with every request outside file:// aborted and counted."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    state = {"network": [], "console_errors": [], "dialogs": 0}
+
+    def route(request_route):
+        if request_route.request.url.startswith(("file://", "data:", "blob:", "about:")):
+            request_route.continue_()
+        else:
+            state["network"].append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.on(
+        "console", lambda message: message.type == "error" and state["console_errors"].append(message.text)
+    )
+    page.on("pageerror", lambda error: state["console_errors"].append(str(error)))
+    page.on("dialog", lambda dialog: (state.__setitem__("dialogs", state["dialogs"] + 1), dialog.dismiss()))
+    page.goto(url)
+    return page, state
+
+
+def test_index_and_team_report_render_offline(browser, rendered: Path) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    index, state = open_offline(browser, (rendered / "2026-Q3" / "index.html").as_uri())
+    assert index.locator("a", has_text="Sales").count() == 1
+    with index.expect_navigation():
+        index.locator("a", has_text="Sales").click()
+    assert index.url.endswith("/2026-Q3/sales.html")
+    charts = index.locator(".okr-chart")
+    expected = charts.count()
+    assert expected >= 5
+    index.wait_for_function(
+        "n => document.querySelectorAll('.okr-chart svg.marks, .okr-chart canvas').length >= n",
+        arg=expected,
+        timeout=30_000,
+    )
+    for i in range(expected):
+        assert charts.nth(i).locator("svg.marks, canvas").count() == 1, f"chart {i} did not render"
+    index.screenshot(path=str(ARTIFACTS / "sales-2026-Q3.png"), full_page=True)
+    assert state["network"] == [], state["network"]
+    assert state["console_errors"] == [], state["console_errors"]
+    index.close()
+
+
+def test_hostile_titles_do_not_run(browser, tmp_path: Path) -> None:
+    from conftest import run_okrlib
+    from test_report import hostile_data
+
+    data = hostile_data(tmp_path / "data")
+    done = run_okrlib(
+        "report",
+        "--quarter",
+        "2026-Q3",
+        "--team",
+        "../../Evil <b>Team</b>",
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert done.returncode == 0, done.stderr
+    page, state = open_offline(browser, (tmp_path / "out" / "2026-Q3" / "evil-b-team-b.html").as_uri())
+    page.wait_for_function("document.querySelectorAll('.okr-chart svg.marks').length > 0", timeout=30_000)
+    assert state["dialogs"] == 0
+    assert page.get_by_text("<script>alert(1)</script>").count() >= 1
+    assert state["network"] == [] and state["console_errors"] == []
+    page.close()

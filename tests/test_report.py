@@ -1,0 +1,163 @@
+"""Rendering: the CLI end to end, escaping, safe paths and failed renders."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import GOOD, ROOT, SAMPLE, run_okrlib
+
+import okrlib
+from okrlib import RenderError, present, report
+
+TEAMS = ["company", "customer-success", "marketing", "operations", "product", "sales"]
+
+
+def figures(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-okr="([a-z_]+)">([^<]*)<', html))
+
+
+@pytest.mark.parametrize("quarter", ["2026-Q3", "2026-Q4"])
+def test_every_team_rendered_with_index_and_executed_notebook(rendered: Path, quarter: str) -> None:
+    folder = rendered / quarter
+    for slug in TEAMS:
+        assert (folder / f"{slug}.html").stat().st_size > 100_000
+        assert (folder / f"{slug}.ipynb").exists()
+    index = (folder / "index.html").read_text()
+    links = re.findall(r'href="([^"]+)"', index)
+    assert sorted(links) == sorted(f"{slug}.html" for slug in TEAMS)
+    assert all((folder / link).exists() for link in links)
+
+
+@pytest.mark.parametrize(
+    ("quarter", "team"), [("2026-Q3", None), ("2026-Q3", "Sales"), ("2026-Q4", "Operations")]
+)
+def test_key_numbers_equal_the_snapshot(rendered: Path, sample, quarter: str, team: str | None) -> None:
+    html = (rendered / quarter / f"{report.slugify(team)}.html").read_text()
+    shown = figures(html)
+    headline = okrlib.quarter_snapshot(sample, quarter, team=team).headline
+    assert shown["mean_progress"] == present.percent(headline["mean_progress"])
+    assert shown["expected_progress"] == present.percent(headline["expected_progress"])
+    assert shown["objectives"] == str(headline["objectives"])
+    assert shown["key_results"] == str(headline["key_results"])
+    for status in okrlib.progress.STATUSES:
+        assert shown[f"objectives_{status}"] == str(headline[f"objectives_{status}"])
+    if quarter == "2026-Q3":
+        assert shown["mean_grade"] == present.decimal(headline["mean_grade"])
+    else:
+        assert "mean_grade" not in shown
+    index = figures((rendered / quarter / "index.html").read_text())
+    assert index  # the index carries headline numbers too
+
+
+def test_report_is_offline_titled_and_has_no_code(rendered: Path) -> None:
+    html = (rendered / "2026-Q3" / "sales.html").read_text()
+    assert "<title>Sales: 2026-Q3 quarterly review</title>" in html
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+href=\"https?:", html)
+    assert html.count("window.vegaEmbed=") == 1  # the bundle is inlined once
+    assert html.count('class="okr-chart"') >= 5
+    assert "okrlib.load_workbook" not in html  # inputs are hidden
+    assert '<nav class="okr-toc"' in html and 'href="#KPI-health"' in html
+    for section in (
+        "Headline",
+        "Objectives and key results",
+        "Alignment",
+        "Charts per objective",
+        "KPI health",
+        "Did the OKRs move their KPIs?",
+        "Data quality",
+        "Appendix: the rules used",
+    ):
+        assert f">{section}<" in html
+
+
+def hostile_data(folder: Path) -> Path:
+    shutil.copytree(GOOD, folder)
+    okrs = (folder / "okrs.csv").read_text()
+    okrs = okrs.replace("Win EMEA", "<script>alert(1)</script>").replace(
+        ",Sales,", ",../../Evil <b>Team</b>,"
+    )
+    (folder / "okrs.csv").write_text(okrs)
+    return folder
+
+
+def test_user_text_is_escaped_and_team_names_cannot_leave_the_folder(tmp_path: Path) -> None:
+    data = hostile_data(tmp_path / "data")
+    out = tmp_path / "out"
+    done = run_okrlib("report", "--quarter", "2026-Q3", "--all-teams", "--data", str(data), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    files = sorted(p.name for p in (out / "2026-Q3").glob("*.html"))
+    assert files == ["company.html", "evil-b-team-b.html", "index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"]
+    for name in files:
+        html = (out / "2026-Q3" / name).read_text()
+        assert "<script>alert(1)</script>" not in html
+        assert "<b>Team</b>" not in html
+    team = (out / "2026-Q3" / "evil-b-team-b.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in team
+    assert "../../Evil &lt;b&gt;Team&lt;/b&gt;" in team
+
+
+@pytest.mark.parametrize(
+    ("team", "slug"),
+    [
+        ("Customer Success", "customer-success"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("...", "team"),
+        ("Ops/EMEA", "ops-emea"),
+        (None, "company"),
+        ("Über Team", "ber-team"),
+    ],
+)
+def test_slugs_are_safe_file_names(team: str | None, slug: str) -> None:
+    assert report.slugify(team) == slug
+
+
+def test_distinct_teams_with_the_same_slug_get_distinct_files() -> None:
+    assert report._slugs([None, "Sales", "sales!"]) == {
+        None: "company",
+        "Sales": "sales",
+        "sales!": "sales-2",
+    }
+
+
+def test_a_failed_render_keeps_the_previous_report(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    report.render_report(SAMPLE, "2026-Q3", "Sales", out)
+    before = (out / "2026-Q3" / "sales.html").read_bytes()
+    failing = ROOT / "tests" / "data" / "notebooks" / "failing.ipynb"
+    expected = r"report 2026-Q3 Sales failed in cell 4 \('raise ValueError\(f\"boom for \{team\}\"\)'\): ValueError: boom"
+    with pytest.raises(RenderError, match=expected):
+        report.render_report(SAMPLE, "2026-Q3", "Sales", out, notebook=failing)
+    assert (out / "2026-Q3" / "sales.html").read_bytes() == before
+    failed = out / "2026-Q3" / "sales.failed.ipynb"
+    assert "boom for Sales" in failed.read_text()
+    assert not list((out / "2026-Q3").glob(".*"))  # no temporary files left behind
+    done = run_okrlib(
+        "report",
+        "--quarter",
+        "2026-Q3",
+        "--team",
+        "Sales",
+        "--data",
+        str(SAMPLE),
+        "--out",
+        str(out),
+        "--notebook",
+        str(failing),
+    )
+    assert done.returncode == 1
+    assert "okrlib report: error: report 2026-Q3 Sales failed in cell 4" in done.stderr
+    assert "ValueError: boom for Sales" in done.stderr
+
+
+def test_default_quarter_is_the_latest_with_okrs(tmp_path: Path) -> None:
+    done = run_okrlib("report", "--data", str(GOOD), "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "2026-Q3" / "company.html").exists()
+    summary = json.loads((tmp_path / "2026-Q3" / "company.json").read_text())
+    assert summary["headline"]["objectives"] == 2
