@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,9 +33,6 @@ def good_dir(tmp_path: Path) -> Path:
 
 def run_okrlib(*args: str) -> subprocess.CompletedProcess[str]:
     """Run ``python -m okrlib ARGS`` and capture its output."""
-    import subprocess
-    import sys
-
     return subprocess.run(
         [sys.executable, "-m", "okrlib", *args], capture_output=True, text=True, check=False
     )
