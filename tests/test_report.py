@@ -161,3 +161,24 @@ def test_default_quarter_is_the_latest_with_okrs(tmp_path: Path) -> None:
     assert (tmp_path / "2026-Q3" / "company.html").exists()
     summary = json.loads((tmp_path / "2026-Q3" / "company.json").read_text())
     assert summary["headline"]["objectives"] == 2
+
+
+def test_interactive_cells_and_code_are_left_out_of_the_html() -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    shown = nbformat.v4.new_code_cell("print('for the report')")
+    shown.outputs = [nbformat.v4.new_output("stream", text="VISIBLE OUTPUT\n")]
+    widget = nbformat.v4.new_code_cell("panel = make_panel()")
+    widget.metadata["tags"] = ["interactive"]
+    widget.outputs = [nbformat.v4.new_output("stream", text="WIDGET OUTPUT\n")]
+    chart = nbformat.v4.new_code_cell("chart")
+    chart.outputs = [nbformat.v4.new_output("display_data", data={
+        "application/vnd.vegalite.v6+json": {"mark": "point", "title": "</script><script>alert(2)</script>"},
+        "text/html": "<div>altair's own HTML, which loads vega from a CDN</div>"})]
+    nb.cells = [nbformat.v4.new_markdown_cell("## Section"), shown, widget, chart]
+    html, _ = report._exporter().from_notebook_node(nb, resources={"okrlib": {"vega_bundle": "/* vega */"}})
+    assert "VISIBLE OUTPUT" in html and "WIDGET OUTPUT" not in html
+    assert "print(" not in html and "make_panel" not in html
+    assert 'vegaEmbed("#okr-chart-1"' in html and "CDN" not in html
+    assert "</script><script>alert(2)" not in html
