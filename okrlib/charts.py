@@ -160,24 +160,24 @@ def objective_scorecard(objectives: pd.DataFrame, title: str = "Objectives") -> 
 
 
 def kpi_trend_chart(
-    series: pd.DataFrame,
-    kpi: pd.Series,
-    quarter_start: pd.Timestamp,
-    quarter_end: pd.Timestamp,
+    series: pd.DataFrame, kpi: pd.Series, shaded: pd.DataFrame | None = None
 ) -> alt.LayerChart:
-    """A KPI's aggregated values over time with the quarter shaded and target/threshold lines.
+    """A KPI's aggregated values over time with OKR quarters shaded and target/threshold lines.
 
     ``series`` is an :func:`okrlib.kpi.aggregate` frame (period_start, value, segment);
-    ``kpi`` the KPI's row of ``Workbook.kpis``.
+    ``kpi`` the KPI's row of ``Workbook.kpis``; ``shaded`` a frame of start, end and label
+    (e.g. the quarters whose key results link this KPI).
     """
     unit = "" if pd.isna(kpi.get("unit")) else f" ({kpi['unit']})"
     frame = series[["period_start", "segment", "value", "observations"]]
-    shade = (
-        alt.Chart(pd.DataFrame({"start": [quarter_start], "end": [quarter_end]}))
-        .mark_rect(color=QUARTER_SHADE, opacity=0.7)
-        .encode(x="start:T", x2="end:T")
-    )
-    line = (
+    layers = []
+    if shaded is not None and len(shaded):
+        layers.append(
+            alt.Chart(shaded[["start", "end", "label"]])
+            .mark_rect(color=QUARTER_SHADE, opacity=0.7)
+            .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("label:N", title="Quarter")])
+        )
+    layers.append(
         alt.Chart(frame)
         .mark_line(point=alt.OverlayMarkDef(size=12))
         .encode(
@@ -201,10 +201,9 @@ def kpi_trend_chart(
         )
     ]
     lines = pd.DataFrame([(n, v) for n, v in lines if pd.notna(v)], columns=["line", "value"])
-    layers = [shade, line]
     if len(lines):
         colors = {"target": "#1a9850", "warn": "#f1a340", "critical": "#d73027"}
-        rules = (
+        layers.append(
             alt.Chart(lines)
             .mark_rule(strokeDash=[6, 4])
             .encode(
@@ -216,11 +215,81 @@ def kpi_trend_chart(
                 ],
             )
         )
-        layers.append(rules)
     return (
         alt.layer(*layers)
         .resolve_scale(color="independent")
         .properties(title=f"{kpi['name']} ({kpi['kpi_id']})", width=WIDTH, height=220)
+    )
+
+
+def quarter_shading(quarters: list[pd.Period]) -> pd.DataFrame:
+    """The start, end and label of each quarter, for :func:`kpi_trend_chart`'s ``shaded``."""
+    return pd.DataFrame(
+        {
+            "start": [q.start_time.normalize() for q in quarters],
+            "end": [q.end_time.normalize() for q in quarters],
+            "label": [f"{q.year}-Q{q.quarter}" for q in quarters],
+        }
+    )
+
+
+def kpi_pair_chart(leading: pd.DataFrame, lagging: pd.DataFrame, names: tuple[str, str]) -> alt.LayerChart:
+    """Two KPI series on one time axis, each with its own y axis."""
+    x = alt.X("period_start:T", title="Period starting")
+    leading, lagging = leading[["period_start", "value"]], lagging[["period_start", "value"]]
+    left = (
+        alt.Chart(leading)
+        .mark_line(color="#2166ac")
+        .encode(
+            x=x,
+            y=alt.Y(
+                "value:Q", title=names[0], scale=alt.Scale(zero=False), axis=alt.Axis(titleColor="#2166ac")
+            ),
+            tooltip=[
+                alt.Tooltip("period_start:T", title="Period"),
+                alt.Tooltip("value:Q", title=names[0], format=",.4~g"),
+            ],
+        )
+    )
+    right = (
+        alt.Chart(lagging)
+        .mark_line(color="#b2182b")
+        .encode(
+            x=x,
+            y=alt.Y(
+                "value:Q", title=names[1], scale=alt.Scale(zero=False), axis=alt.Axis(titleColor="#b2182b")
+            ),
+            tooltip=[
+                alt.Tooltip("period_start:T", title="Period"),
+                alt.Tooltip("value:Q", title=names[1], format=",.4~g"),
+            ],
+        )
+    )
+    return (
+        alt.layer(left, right)
+        .resolve_scale(y="independent")
+        .properties(title=f"{names[0]} (blue) and {names[1]} (red)", width=WIDTH, height=220)
+    )
+
+
+def correlation_chart(correlations: pd.DataFrame, names: tuple[str, str]) -> alt.Chart:
+    """Correlation of the leading KPI with the lagging one k periods later.
+
+    ``correlations`` is a :func:`okrlib.kpi.lagged_correlation` frame.
+    """
+    return (
+        alt.Chart(correlations)
+        .mark_bar(color="#4393c3")
+        .encode(
+            x=alt.X("lag:O", title="Lag (periods the lagging KPI trails by)"),
+            y=alt.Y("correlation:Q", title="Correlation", scale=alt.Scale(domain=[-1, 1])),
+            tooltip=[
+                alt.Tooltip("lag:O", title="Lag"),
+                alt.Tooltip("correlation:Q", title="Correlation", format=".2f"),
+                alt.Tooltip("pairs:Q", title="Periods compared"),
+            ],
+        )
+        .properties(title=f"{names[0]} against {names[1]} later", width=WIDTH, height=180)
     )
 
 

@@ -221,3 +221,27 @@ def health(history: pd.DataFrame, kpis: pd.DataFrame, as_of: object, period: Per
         "rolling_mean_4",
     ]
     return latest[columns].reset_index(drop=True)
+
+
+def lagged_correlation(leading: pd.DataFrame, lagging: pd.DataFrame, max_lag: int = 8) -> pd.DataFrame:
+    """Pearson correlation of a leading series with a lagging one ``lag`` periods later.
+
+    Parameters
+    ----------
+    leading, lagging : :func:`aggregate` frames of one series each (period, value).
+    max_lag : the largest lag, in periods.
+
+    Returns
+    -------
+    lag (0 .. max_lag), correlation and pairs (how many periods both series have).
+    At lag k the leading value of period p is paired with the lagging value of p + k.
+    """
+    a = leading.set_index("period")["value"]
+    b = lagging.set_index("period")["value"]
+    rows = []
+    for lag in range(max_lag + 1):  # over lags, not rows
+        shifted = pd.Series(b.to_numpy(), index=b.index - lag)
+        both = pd.concat([a, shifted], axis=1, join="inner").dropna()
+        correlation = both.iloc[:, 0].corr(both.iloc[:, 1]) if len(both) >= 3 else float("nan")
+        rows.append((lag, correlation, len(both)))
+    return pd.DataFrame(rows, columns=["lag", "correlation", "pairs"])

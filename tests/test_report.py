@@ -173,9 +173,18 @@ def test_interactive_cells_and_code_are_left_out_of_the_html() -> None:
     widget.metadata["tags"] = ["interactive"]
     widget.outputs = [nbformat.v4.new_output("stream", text="WIDGET OUTPUT\n")]
     chart = nbformat.v4.new_code_cell("chart")
-    chart.outputs = [nbformat.v4.new_output("display_data", data={
-        "application/vnd.vegalite.v6+json": {"mark": "point", "title": "</script><script>alert(2)</script>"},
-        "text/html": "<div>altair's own HTML, which loads vega from a CDN</div>"})]
+    chart.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "application/vnd.vegalite.v6+json": {
+                    "mark": "point",
+                    "title": "</script><script>alert(2)</script>",
+                },
+                "text/html": "<div>altair's own HTML, which loads vega from a CDN</div>",
+            },
+        )
+    ]
     nb.cells = [nbformat.v4.new_markdown_cell("## Section"), shown, widget, chart]
     html, _ = report._exporter().from_notebook_node(nb, resources={"okrlib": {"vega_bundle": "/* vega */"}})
     assert "VISIBLE OUTPUT" in html and "WIDGET OUTPUT" not in html

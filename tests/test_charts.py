@@ -1,0 +1,52 @@
+"""Every chart builds from the compute frames and serialises to a valid vega-lite spec."""
+
+from __future__ import annotations
+
+import altair as alt
+import pytest
+
+import okrlib
+from okrlib import charts, impact, kpi
+
+
+@pytest.fixture(scope="module")
+def snap(sample) -> okrlib.QuarterSnapshot:
+    return okrlib.quarter_snapshot(sample, "2026-Q3", team="Operations")
+
+
+def spec(chart: alt.TopLevelMixin) -> dict:
+    return chart.to_dict()  # validates against the vega-lite schema
+
+
+def test_progress_charts(snap) -> None:
+    bars = spec(charts.kr_progress_chart(snap.key_results))
+    assert bars["title"] == "Key-result progress"
+    assert bars["layer"][0]["encoding"]["color"]["scale"]["range"] == list(charts.STATUS_COLORS.values())
+    assert bars["layer"][1]["mark"]["type"] == "tick"  # the expected-progress marker
+    score = spec(charts.objective_scorecard(snap.objectives))
+    assert any(layer["mark"]["type"] == "text" for layer in score["layer"])  # grade labels
+    spec(charts.team_comparison_chart(snap.teams, snap.expected_progress))
+
+
+def test_kpi_trend_chart_has_quarter_target_and_units(sample, snap) -> None:
+    weekly = kpi.aggregate(sample.kpi_history, sample.kpis, "week")
+    row = sample.kpis[sample.kpis["kpi_id"] == "on_time_delivery_rate"].iloc[0]
+    chart = spec(
+        charts.kpi_trend_chart(
+            weekly[weekly.kpi_id == row["kpi_id"]], row, charts.quarter_shading([snap.quarter])
+        )
+    )
+    assert [layer["mark"]["type"] for layer in chart["layer"]] == ["rect", "line", "rule"]
+    assert chart["layer"][1]["encoding"]["y"]["title"] == "On-time delivery rate (%)"
+
+
+def test_impact_and_checkin_charts(sample, snap) -> None:
+    results = impact.impact(sample, "2026-Q3", team="Operations").set_index("kr_id", drop=False)
+    row = results.loc["ops-26q3-delivery-kr1"]
+    series = impact.impact_series(sample, "2026-Q3", row["kpi_id"], row["segment"])
+    chart = spec(charts.impact_chart(series, row, "%"))
+    assert chart["title"]["text"] == "ops-26q3-delivery-kr1: improved"
+    kr = snap.key_results.set_index("kr_id", drop=False).loc["ops-26q3-delivery-kr1"]
+    start, end = okrlib.quarter_bounds("2026-Q3")
+    checkins = snap.checkins[snap.checkins.kr_id == kr["kr_id"]]
+    assert spec(charts.checkin_chart(checkins, kr, start, end))["layer"][0]["mark"]["strokeDash"] == [6, 4]
