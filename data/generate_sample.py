@@ -260,7 +260,29 @@ KPIS = [
         2.5,
         False,
     ),
+    # fmt: off
+    (
+        "partner_leads",
+        "Partner-sourced leads",
+        "leads",
+        "higher_is_better",
+        "sum",
+        "leading",
+        "Sales",
+        60,
+        40,
+        25,
+        "W",
+        45,
+        10.0,
+        0,
+        4.0,
+        False,
+    ),
+    # fmt: on
 ]
+# KPIs whose feed stopped (a deliberate stale KPI for the OKR lint).
+STOPPED = {"partner_leads": "2026-08-31"}
 
 # True effects: (kpi_id, segment, from date, level change). The OKR that claims each
 # is the key result with the same kpi_id and segment in that quarter (see OKR_PLAN).
@@ -348,7 +370,9 @@ def make_history(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
         if segmented:
             combine = np.sum if aggregation in ("sum", "last") else np.mean
             per_segment["all"] = combine(np.vstack(list(per_segment.values())), axis=0)
-        digits = 0 if kpi_id in ("mrr", "new_customers", "newsletter_subscribers", "cac") else 2
+        digits = (
+            0 if kpi_id in ("mrr", "new_customers", "newsletter_subscribers", "cac", "partner_leads") else 2
+        )
         for segment, values in per_segment.items():
             frames.append(
                 pd.DataFrame(
@@ -361,7 +385,9 @@ def make_history(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
                 )
             )
     history = pd.concat(frames, ignore_index=True)
-    return pd.DataFrame(kpi_rows), history
+    for kpi_id, last_day in STOPPED.items():
+        history = history[(history["kpi_id"] != kpi_id) | (history["date"] <= pd.Timestamp(last_day))]
+    return pd.DataFrame(kpi_rows), history.reset_index(drop=True)
 
 
 def kpi_reading(history: pd.DataFrame, kpi_id: str, segment: str, date: pd.Timestamp) -> float:
@@ -877,6 +903,12 @@ def team_objectives(quarter, q, tag, growth, customers, kpi_start) -> list[dict]
             ],
         )
     )
+    if q == "2026-Q4":  # deliberate findings for the OKR lint (see data/README.md)
+        by_id = {obj["objective_id"]: obj for obj in objs}
+        by_id["prod-26q4-adoption"]["objective"] = "Reach 50% weekly adoption"
+        brand = by_id["mkt-26q4-brand"]["krs"]
+        brand[1] = ("milestone", "Host the first analyst day", None, None, None, None, None, 1, 0.5)
+        by_id["ops-26q4-cost"]["krs"] = by_id["ops-26q4-cost"]["krs"][:1]
     for obj in objs:
         obj["quarter"] = q
     return objs

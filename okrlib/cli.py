@@ -36,6 +36,34 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lint(args: argparse.Namespace) -> int:
+    import json
+
+    from .lint import COLUMNS, lint
+    from .load import load_workbook
+
+    findings = lint(load_workbook(args.data), args.quarter)
+    if args.format == "json":
+        records = findings.assign(
+            quarter=findings["quarter"].map(lambda q: None if q is None else f"{q.year}-Q{q.quarter}")
+        )
+        print(json.dumps(records[COLUMNS].to_dict(orient="records"), indent=1))
+    elif findings.empty:
+        print("no findings")
+    else:
+        shown = findings.assign(
+            about=findings["kr_id"].fillna(findings["objective_id"]).fillna(findings["kpi_id"]).fillna(""),
+            quarter=findings["quarter"].map(lambda q: "" if q is None else f"{q.year}-Q{q.quarter}"),
+            team=findings["team"].fillna(""),
+        )
+        print(
+            shown[["rule", "severity", "quarter", "team", "about", "message", "fix"]].to_string(index=False)
+        )
+        counts = findings["severity"].value_counts()
+        print(", ".join(f"{counts.get(s, 0)} {s}(s)" for s in ("error", "warning", "info")))
+    return 1 if (findings["severity"] == "error").any() else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; every option is declared once, with its help."""
     parser = argparse.ArgumentParser(prog="okrlib", description="OKR and KPI analytics workbook.")
@@ -73,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--notebook", metavar="PATH", help="the review notebook (default: okrlib's own)")
     report.set_defaults(run=_report)
+
+    lint = commands.add_parser("lint", help="check how the OKRs are written (exit 1 on any error)")
+    lint.add_argument("--data", default="data", metavar="DIR", help="the data folder (default: data)")
+    lint.add_argument("--quarter", metavar="Q", help="one quarter, e.g. 2026-Q4 (default: every quarter)")
+    lint.add_argument(
+        "--format", choices=["table", "json"], default="table", help="output format (default: table)"
+    )
+    lint.set_defaults(run=_lint)
     return parser
 
 

@@ -14,7 +14,7 @@ from html import escape
 import pandas as pd
 from IPython.display import HTML
 
-from . import impact, kpi, progress
+from . import impact, kpi, lint, progress, review
 from ._parse import format_quarter
 from .charts import HEALTH_COLORS, STATUS_COLORS, VERDICT_COLORS
 from .snapshot import QuarterSnapshot
@@ -270,9 +270,72 @@ def rules() -> HTML:
         ("KPI aggregation and readings", kpi.__doc__),
         ("KPI health", inspect.getdoc(kpi.health_status)),
         ("Impact", impact.__doc__),
+        ("Forecast odds, confidence calibration and grade distributions", review.__doc__),
+        (
+            "OKR quality rules",
+            "\n".join(f"{r.id} {r.name} ({r.severity}): {r.check}." for r in lint.RULES.values()),
+        ),
     ]
     blocks = "".join(
         f"<h3>{escape(title)}</h3><pre style='white-space:pre-wrap'>{escape(inspect.cleandoc(doc))}</pre>"
         for title, doc in parts
     )
     return HTML(blocks)
+
+
+def odds_table(odds: pd.DataFrame, forecast: pd.DataFrame, key_results: pd.DataFrame) -> HTML:
+    """Forecast odds next to the straight-line forecast."""
+    if odds.empty:
+        return HTML("<p>No key result has three check-ins in the quarter yet.</p>")
+    frame = odds.merge(key_results[["kr_id", "key_result"]], on="kr_id").merge(
+        forecast[["kr_id", "projected_progress"]], on="kr_id", how="left"
+    )
+    frame["interval"] = [
+        f"{number(lo)} to {number(hi)}" for lo, hi in zip(frame["low"], frame["high"], strict=True)
+    ]
+    columns = {
+        "kr_id": ("KR", text),
+        "key_result": ("Key result", text),
+        "target": ("Target", number),
+        "projected_value": ("Projected end value", number),
+        "interval": ("80% interval", text),
+        "probability": ("Chance of reaching target", lambda v: percent(v, 0)),
+        "projected_progress": ("Straight-line forecast", percent),
+    }
+    return HTML(table(frame, columns))
+
+
+def sentences(lines: Iterable[str]) -> HTML:
+    """A list of escaped sentences."""
+    return HTML("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
+
+
+def missed_commitments_table(missed: pd.DataFrame) -> HTML:
+    """Committed objectives graded below 1.0."""
+    if missed.empty:
+        return HTML("<p>No committed objective missed 1.0.</p>")
+    columns = {
+        "quarter": ("Quarter", lambda q: format_quarter(q)),
+        "team": ("Team", text),
+        "objective": ("Objective", text),
+        "grade": ("Grade", lambda v: decimal(v, 1)),
+    }
+    return HTML(table(missed, columns))
+
+
+def lint_table(findings: pd.DataFrame) -> HTML:
+    """OKR quality findings with how to fix each."""
+    if findings.empty:
+        return HTML("<p>No OKR quality findings.</p>")
+    frame = findings.assign(
+        subject=findings["kr_id"].fillna(findings["objective_id"]).fillna(findings["kpi_id"])
+    )
+    columns = {
+        "rule": ("Rule", text),
+        "severity": ("Severity", text),
+        "team": ("Team", text),
+        "subject": ("About", text),
+        "message": ("Finding", text),
+        "fix": ("How to fix it", text),
+    }
+    return HTML(table(frame, columns))

@@ -1,11 +1,39 @@
-"""Across-quarter views of the workbook."""
+"""Across-quarter analytics: forecast odds, confidence calibration, grade distributions.
+
+Rules (the README quotes these)
+-------------------------------
+Forecast odds, for each increase, decrease or milestone key result with at least three
+check-ins in the quarter up to ``as_of``: a least-squares line through (day, value) of the
+check-ins, read at the quarter's last day.  Its 80% prediction interval is the line's value
+plus or minus t(0.90, n - 2) * s * sqrt(1 + 1/n + (x_end - mean x)^2 / Sxx), where s is the
+residual standard deviation and Sxx the spread of the check-in days; the probability of
+reaching the target is the Student-t probability (n - 2 degrees of freedom) that the value
+at the quarter's end lies on the target's side (at or above it for increase and milestone,
+whose target is 1; at or below for decrease).  The model takes the check-ins as a straight
+trend plus independent noise.
+
+Confidence calibration, over the quarters that have ended: each key result's confidence at
+the mid-quarter check-in (the latest check-in with a confidence on or before the quarter's
+midpoint, its first day plus half its days rounded down) against whether it ended done
+(progress >= 1 at the quarter's last day).  Per team and overall: the Brier score (the mean
+of (confidence - done)^2), and the hit rate in the confidence bands 0-0.2, 0.2-0.4, 0.4-0.6,
+0.6-0.8 and 0.8-1.0 (each band includes its lower edge; 1.0 falls in the last).  A team with
+fewer than 10 graded key results gets no score, only that sentence.
+
+Grade distributions, over the quarters that have ended: aspirational objectives' grades
+against the 0.6-0.7 sweet spot.  A team is ``too_safe`` when its mean aspirational grade is
+0.9 or more in most (more than half) of its ended quarters, ``too_far`` when it is 0.3 or
+less in most of them.  Committed objectives graded below 1.0 are listed.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
-from .progress import kr_progress
-from .workbook import Workbook
+from .progress import kr_progress, objective_progress, resolve
+from .workbook import Workbook, quarter_bounds
 
 LINKED_COLUMNS = [
     "quarter",
@@ -18,6 +46,13 @@ LINKED_COLUMNS = [
     "status",
     "progress",
 ]
+ODDS_TYPES = ("increase", "decrease", "milestone")
+MIN_ODDS_CHECKINS = 3
+INTERVAL = 0.80
+BANDS = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+BAND_LABELS = ["0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-1.0"]
+MIN_GRADED = 10
+SWEET_SPOT = (0.6, 0.7)
 
 
 def linked_key_results(workbook: Workbook) -> pd.DataFrame:
@@ -33,3 +68,213 @@ def linked_key_results(workbook: Workbook) -> pd.DataFrame:
     linked = pd.concat(frames, ignore_index=True)
     linked["segment"] = linked["segment"].fillna("all")
     return linked[LINKED_COLUMNS]
+
+
+def trend_odds(
+    days: pd.Series,
+    values: pd.Series,
+    keys: pd.Series,
+    horizon: pd.Series | float,
+    interval: float = INTERVAL,
+) -> pd.DataFrame:
+    """Fit a line per key and predict at ``horizon`` with a prediction interval (see module docstring).
+
+    Returns one row per key with checkins_used, projected_value, low, high and se (the
+    prediction's standard error), indexed by key.
+    """
+    frame = pd.DataFrame({"key": keys.to_numpy(), "x": days.to_numpy(float), "y": values.to_numpy(float)})
+    grouped = frame.groupby("key")
+    n = grouped["x"].size()
+    mean_x, mean_y = grouped["x"].mean(), grouped["y"].mean()
+    dx = frame["x"] - frame["key"].map(mean_x)
+    dy = frame["y"] - frame["key"].map(mean_y)
+    sxx = (dx * dx).groupby(frame["key"]).sum()
+    sxy = (dx * dy).groupby(frame["key"]).sum()
+    slope = sxy / sxx
+    intercept = mean_y - slope * mean_x
+    residual = frame["y"] - frame["key"].map(intercept) - frame["key"].map(slope) * frame["x"]
+    sse = (residual * residual).groupby(frame["key"]).sum()
+    s = np.sqrt(sse / (n - 2))
+    horizon = horizon if isinstance(horizon, pd.Series) else pd.Series(horizon, index=n.index)
+    x_end = horizon.reindex(n.index)
+    se = s * np.sqrt(1 + 1 / n + (x_end - mean_x) ** 2 / sxx)
+    t = stats.t.ppf(0.5 + interval / 2, n - 2)
+    projected = intercept + slope * x_end
+    return pd.DataFrame(
+        {
+            "checkins_used": n,
+            "projected_value": projected,
+            "low": projected - t * se,
+            "high": projected + t * se,
+            "se": se,
+        }
+    )
+
+
+def reach_probability(
+    projected: pd.Series, se: pd.Series, df: pd.Series, target: pd.Series, higher: pd.Series
+) -> pd.Series:
+    """Student-t probability that the end value lies on the target's side (see module docstring)."""
+    z = (target - projected) / se
+    above = 1 - stats.t.cdf(z, df)
+    exact = np.where(projected >= target, 1.0, 0.0)  # no noise left: the line decides
+    above = np.where(se > 0, above, exact)
+    below = np.where(se > 0, 1 - above, np.where(projected <= target, 1.0, 0.0))
+    return pd.Series(np.where(higher, above, below), index=projected.index)
+
+
+def for_team(frame: pd.DataFrame, team: str | None) -> pd.DataFrame:
+    """Rows of ``team`` (and the ``All teams`` rows); every row when ``team`` is None."""
+    return frame if team is None else frame[frame["team"].isin([team, "All teams"])]
+
+
+def forecast_odds(workbook: Workbook, quarter: pd.Period | str, as_of: object = None) -> pd.DataFrame:
+    """Projected end value, its 80% prediction interval and the probability of reaching the target.
+
+    One row per increase, decrease or milestone key result with at least three check-ins in
+    the quarter up to ``as_of``: kr_id, objective_id, team, kr_type, target, checkins_used,
+    projected_value, low, high, probability.
+    """
+    period, day = resolve(workbook, quarter, as_of)
+    start, end = quarter_bounds(period)
+    krs = workbook.key_results
+    krs = krs[(krs["quarter"] == period) & krs["kr_type"].isin(ODDS_TYPES)]
+    checkins = workbook.checkins
+    rows = checkins[
+        checkins["kr_id"].isin(krs["kr_id"]) & (checkins["date"] >= start) & (checkins["date"] <= day)
+    ]
+    counts = rows.groupby("kr_id").size()
+    rows = rows[rows["kr_id"].map(counts) >= MIN_ODDS_CHECKINS]
+    days = (rows["date"] - start).dt.days
+    odds = trend_odds(days, rows["value"], rows["kr_id"], float((end - start).days))
+    out = krs[["kr_id", "objective_id", "team", "kr_type", "target"]].merge(
+        odds.rename_axis("kr_id").reset_index(), on="kr_id"
+    )
+    goal = out["target"].where(out["kr_type"] != "milestone", 1.0)
+    out["probability"] = reach_probability(
+        out["projected_value"], out["se"], out["checkins_used"] - 2, goal, out["kr_type"] != "decrease"
+    )
+    return out.drop(columns="se")
+
+
+def ended_quarters(workbook: Workbook) -> list[pd.Period]:
+    """Quarters whose last day is on or before the latest date in the data."""
+    latest = workbook.latest_date
+    return [q for q in workbook.quarters if quarter_bounds(q)[1] <= latest]
+
+
+def _midpoint(quarter: pd.Period) -> pd.Timestamp:
+    start, end = quarter_bounds(quarter)
+    return start + pd.Timedelta(days=((end - start).days + 1) // 2)
+
+
+def graded_confidence(workbook: Workbook) -> pd.DataFrame:
+    """Each key result of an ended quarter: its mid-quarter confidence and whether it ended done."""
+    frames = []
+    checkins = workbook.checkins.dropna(subset=["confidence"]).sort_values(["kr_id", "date"])
+    for quarter in ended_quarters(workbook):  # over quarters, not rows
+        final = kr_progress(workbook, quarter, quarter_bounds(quarter)[1])
+        mid = checkins[checkins["kr_id"].isin(final["kr_id"]) & (checkins["date"] <= _midpoint(quarter))]
+        confidence = mid.groupby("kr_id")["confidence"].last()
+        frame = final[["kr_id", "quarter", "team", "progress"]].assign(
+            confidence=final["kr_id"].map(confidence), done=(final["progress"] >= 1).astype(float)
+        )
+        frames.append(frame.dropna(subset=["confidence"]))
+    columns = ["kr_id", "quarter", "team", "progress", "confidence", "done"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def calibration(graded: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Brier score and hit rates per confidence band, per team and overall (``All teams``).
+
+    Returns ``(scores, bands)``: scores has team, graded, brier (missing below 10 graded)
+    and sentence; bands has team, band, krs, mean_confidence and hit_rate.
+    """
+    overall = graded.assign(team="All teams")
+    both = pd.concat([graded, overall], ignore_index=True)
+    both["band"] = pd.cut(both["confidence"], BANDS, labels=BAND_LABELS, right=False, include_lowest=True)
+    both.loc[both["confidence"] >= 1.0, "band"] = BAND_LABELS[-1]
+    both["error"] = (both["confidence"] - both["done"]) ** 2
+    scores = both.groupby("team", sort=False).agg(graded=("kr_id", "size"), brier=("error", "mean"))
+    bands = (
+        both.groupby(["team", "band"], sort=False, observed=True)
+        .agg(krs=("kr_id", "size"), mean_confidence=("confidence", "mean"), hit_rate=("done", "mean"))
+        .reset_index()
+    )
+    top = bands[bands["band"] == BAND_LABELS[-1]].set_index("team")
+    scores["brier"] = scores["brier"].where(scores["graded"] >= MIN_GRADED)
+    scores["sentence"] = [_calibration_sentence(team, row, top) for team, row in scores.iterrows()]
+    return scores.reset_index(), bands
+
+
+def possessive(name: str) -> str:
+    """``Sales`` -> ``Sales'``, ``Product`` -> ``Product's``."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _calibration_sentence(team: str, row: pd.Series, top: pd.DataFrame) -> str:
+    who = "Across all teams, the" if team == "All teams" else possessive(team)
+    if row["graded"] < MIN_GRADED:
+        return (
+            f"{team} has {_count(int(row['graded']), 'graded key result')}; {MIN_GRADED} are needed for a "
+            "calibration score."
+        )
+    if team not in top.index:
+        return (
+            f"{team} never reported 80% confidence or more at mid-quarter (Brier score {row['brier']:.2f})."
+        )
+    band = top.loc[team]
+    return (
+        f"{who} 80%-confident key results were achieved {100 * band['hit_rate']:.0f}% of the time "
+        f"({_count(int(band['krs']), 'key result')}; Brier score {row['brier']:.2f})."
+    )
+
+
+def grade_distribution(workbook: Workbook) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Graded objectives of ended quarters, per-team flags, and missed commitments.
+
+    Returns ``(grades, teams, missed)``: grades has quarter, team, objective_id, objective,
+    commitment and grade; teams has team, quarters, mean_aspirational_grade, in_sweet_spot
+    (share of aspirational grades in 0.6-0.7), flag (``too_safe``, ``too_far`` or missing)
+    and sentence; missed lists committed objectives graded below 1.0.
+    """
+    frames = [objective_progress(workbook, q, quarter_bounds(q)[1]) for q in ended_quarters(workbook)]
+    columns = ["quarter", "team", "objective_id", "objective", "commitment", "grade"]
+    grades = pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+    aspirational = grades[grades["commitment"] == "aspirational"]
+    per_quarter = aspirational.groupby(["team", "quarter"])["grade"].mean().reset_index()
+    teams = per_quarter.groupby("team").agg(
+        quarters=("quarter", "size"),
+        mean_aspirational_grade=("grade", "mean"),
+        safe_quarters=("grade", lambda g: int((g >= 0.9).sum())),
+        far_quarters=("grade", lambda g: int((g <= 0.3).sum())),
+    )
+    low, high = SWEET_SPOT
+    teams["in_sweet_spot"] = aspirational.groupby("team")["grade"].apply(
+        lambda g: g.between(low, high).mean()
+    )
+    teams["flag"] = np.select(
+        [teams["safe_quarters"] > teams["quarters"] / 2, teams["far_quarters"] > teams["quarters"] / 2],
+        ["too_safe", "too_far"],
+        default="",
+    )
+    teams["flag"] = teams["flag"].replace("", pd.NA)
+    teams["sentence"] = [_grade_sentence(team, row) for team, row in teams.iterrows()]
+    missed = grades[(grades["commitment"] == "committed") & (grades["grade"] < 1.0)].reset_index(drop=True)
+    return grades, teams.reset_index(), missed
+
+
+def _grade_sentence(team: str, row: pd.Series) -> str:
+    average = row["mean_aspirational_grade"]
+    text = (
+        f"{possessive(team)} aspirational objectives averaged {average:.2f} over {row['quarters']} quarters"
+    )
+    if row["flag"] == "too_safe":
+        return text + f", 0.9 or more in {row['safe_quarters']} of them: the goals are likely too safe."
+    if row["flag"] == "too_far":
+        return text + f", 0.3 or less in {row['far_quarters']} of them: the goals are likely out of reach."
+    return text + "."

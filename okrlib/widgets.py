@@ -22,9 +22,8 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from . import charts, impact, kpi, present
+from . import charts, impact, kpi, present, review
 from ._parse import format_quarter
-from .review import linked_key_results
 from .snapshot import QuarterSnapshot, quarter_snapshot
 from .whatif import WhatIf, what_if
 from .workbook import Workbook
@@ -56,6 +55,7 @@ class ReviewMeeting:
     Attributes
     ----------
     snapshot : the loaded view (:class:`okrlib.QuarterSnapshot`).
+    impact, odds : the view's impact verdicts and forecast odds.
     result : the what-if rescoring (:class:`okrlib.whatif.WhatIf`) shown now.
     objectives, key_results : ``result``'s frames.
     progress_chart, detail_chart : the altair charts shown now.
@@ -82,7 +82,7 @@ class ReviewMeeting:
         self.sliders_box = widgets.VBox()
         self.current_overrides: dict[str, float] = {}
         self.target_overrides: dict[str, float] = {}
-        self._cache: dict[tuple, tuple[QuarterSnapshot, pd.DataFrame]] = {}
+        self._cache: dict[tuple, tuple[QuarterSnapshot, pd.DataFrame, pd.DataFrame]] = {}
         self._quiet = False
         self._refresh_teams(team)
         self._load()
@@ -111,8 +111,9 @@ class ReviewMeeting:
         if key not in self._cache:
             snapshot = quarter_snapshot(self.workbook, self.quarter.value, team=self.team.value)
             results = impact.impact(self.workbook, snapshot.quarter, snapshot.as_of, team=self.team.value)
-            self._cache[key] = (snapshot, results)
-        self.snapshot, self.impact = self._cache[key]
+            odds = review.forecast_odds(self.workbook, snapshot.quarter, snapshot.as_of)
+            self._cache[key] = (snapshot, results, odds)
+        self.snapshot, self.impact, self.odds = self._cache[key]
         self.current_overrides.clear()
         self.target_overrides.clear()
         options = [
@@ -200,6 +201,9 @@ class ReviewMeeting:
             history = self.snapshot.checkins[self.snapshot.checkins["kr_id"] == row["kr_id"]]
             if len(history):
                 items.append(charts.checkin_chart(history, row, start, end))
+        odds = self.odds[self.odds["kr_id"].isin(krs["kr_id"])]
+        if len(odds):
+            items.append(present.odds_table(odds, self.snapshot.forecast, krs))
         linked = self.impact[self.impact["kr_id"].isin(krs["kr_id"])]
         if len(linked):
             items.append(present.impact_table(linked))
@@ -300,7 +304,7 @@ class KpiExplorer:
         )
         self.trend_view, self.compare_view = widgets.Output(), widgets.Output()
         self.linked_view = widgets.HTML()
-        self._linked_all = linked_key_results(workbook)
+        self._linked_all = review.linked_key_results(workbook)
         self._quiet = False
         self._refresh_segments()
         self._draw_trend()

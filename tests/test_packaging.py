@@ -31,7 +31,7 @@ def test_python_dash_m_okrlib_checks_the_sample() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "KPIs: 13" in done.stdout
+    assert "KPIs: 14" in done.stdout
 
 
 def test_cli_reports_data_errors_with_exit_code_1(tmp_path) -> None:

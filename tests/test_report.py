@@ -62,6 +62,8 @@ def test_report_is_offline_titled_and_has_no_code(rendered: Path) -> None:
     assert html.count('class="okr-chart"') >= 5
     assert "okrlib.load_workbook" not in html  # inputs are hidden
     assert '<nav class="okr-toc"' in html and 'href="#KPI-health"' in html
+    assert "80%-confident key results were achieved" in html  # the calibration sentence
+    assert "OKR007" in html  # a lint finding about the Sales pipeline objective
     for section in (
         "Headline",
         "Objectives and key results",
@@ -69,6 +71,10 @@ def test_report_is_offline_titled_and_has_no_code(rendered: Path) -> None:
         "Charts per objective",
         "KPI health",
         "Did the OKRs move their KPIs?",
+        "Forecast odds",
+        "Confidence calibration",
+        "Grade distributions",
+        "OKR quality",
         "Data quality",
         "Appendix: the rules used",
     ):
