@@ -84,3 +84,14 @@ def test_notebooks_have_no_outputs_and_a_parameters_cell() -> None:
         code = [cell for cell in nb.cells if cell.cell_type == "code"]
         assert all(not cell.outputs and cell.execution_count is None for cell in code), path.name
         assert any("parameters" in cell.metadata.get("tags", []) for cell in code), path.name
+
+
+def test_readme_quotes_the_review_rules_and_lists_every_lint_rule() -> None:
+    import okrlib.lint
+    import okrlib.review
+
+    readme = (ROOT / "README.md").read_text()
+    rules = okrlib.review.__doc__.split("-------------------------------\n", 1)[1]
+    assert _rules_block(readme, "review") == " ".join(rules.split())
+    for rule in okrlib.lint.RULES.values():
+        assert f"| {rule.id} | `{rule.name}` | {rule.severity} |" in readme
