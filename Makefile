@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.okrlib-installed
 KERNEL := okrlib
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test browser lint format lab check clean
+.PHONY: help venv report test browser bench lint format lab check clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,8 +31,12 @@ report: $(STAMP)  ## render the sample data's quarterly reviews into reports/
 check: $(STAMP)  ## validate the data folder and print its summary
 	$(VENV)/bin/okrlib check --data data
 
-test: $(STAMP) browser  ## run every test (pytest, nbval over notebooks/, the browser test)
+test: $(STAMP) browser  ## run every test (pytest, nbval over notebooks/, the browser test, a quick bench)
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env
+	$(PY) bench/run.py --quick
+
+bench: $(STAMP)  ## the full benchmark table (about 15 minutes; results in bench/RESULTS.md)
+	$(PY) bench/run.py
 
 browser:  ## install Debian's chromium for the browser test when it is missing
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -157,7 +157,8 @@ def _fits(weeks: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
         "slope",
         "reason",
     ]
-    return pd.DataFrame(rows).reindex(columns=columns)
+    frame = pd.DataFrame(rows).reindex(columns=columns)
+    return frame.astype({"kpi_id": "str", "segment": "str", "reason": "str"})
 
 
 def _did_weeks(weeks: pd.DataFrame, all_weeks: pd.DataFrame) -> pd.DataFrame:

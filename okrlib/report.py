@@ -259,8 +259,12 @@ def render_quarter(
     workbook = load_workbook(data_dir)
     period = parse_quarter(quarter) if quarter is not None else workbook.quarters[-1]
     label = format_quarter(period)
+    known = workbook.teams(period)
     if teams is None:
-        teams = [None] + [t for t in workbook.teams(period) if t != "Company"]
+        teams = [None] + [t for t in known if t != "Company"]
+    unknown = [t for t in teams if t is not None and t not in known]
+    if unknown:
+        raise RenderError(f"no objectives of team {unknown[0]!r} in {label}; teams: {', '.join(known)}")
     slugs = _slugs(list(teams))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(slugs)))
     done: list[RenderedReport] = []

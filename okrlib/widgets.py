@@ -32,6 +32,11 @@ COMPANY = "Company (all teams)"
 
 
 def _show(output: widgets.Output, *objects: object) -> None:
+    """Show ``objects`` in ``output`` (only inside IPython; the panels keep them as attributes anyway)."""
+    from IPython import get_ipython
+
+    if get_ipython() is None:
+        return
     output.clear_output(wait=True)
     with output:
         for item in objects:

@@ -184,3 +184,8 @@ def test_guardrails_list_worsened_kpis(sample) -> None:
     assert worsened["kpi_id"].tolist() == ["email_open_rate"]
     assert bool(worsened["linked"].iloc[0]) and worsened["effect"].iloc[0] < 0
     assert impact.guardrails(sample, "2026-Q3").empty
+
+
+def test_a_team_without_linked_key_results_gives_an_empty_frame(sample) -> None:
+    empty = impact.impact(sample, "2026-Q3", team="Nobody")
+    assert empty.empty and "verdict" in empty.columns

@@ -197,3 +197,11 @@ def test_interactive_cells_and_code_are_left_out_of_the_html() -> None:
     assert "print(" not in html and "make_panel" not in html
     assert 'vegaEmbed("#okr-chart-1"' in html and "CDN" not in html
     assert "</script><script>alert(2)" not in html
+
+
+def test_an_unknown_team_is_an_error_naming_the_teams(tmp_path: Path) -> None:
+    done = run_okrlib(
+        "report", "--quarter", "2026-Q3", "--team", "Salse", "--data", str(SAMPLE), "--out", str(tmp_path)
+    )
+    assert done.returncode == 1
+    assert "no objectives of team 'Salse' in 2026-Q3; teams: Company, Customer Success" in done.stderr

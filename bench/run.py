@@ -1,0 +1,501 @@
+"""okrlib benchmarks: each figure beside its floor or baseline measured in the same run.
+
+    python bench/run.py [--quick] [--only N,N]      (also: make bench)
+
+Generates its own seeded inputs under a temporary folder and prints one table: the
+figure, its floor or target, the ratio, and the peak memory of the process that measured
+it (each measurement runs in a fresh process, so peaks do not mix).  ``--quick`` runs small
+sizes in well under a minute; ``make test`` runs it once as a smoke test (no timing
+assertion).  Full-run results live in bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = 20261124
+
+
+@dataclass(frozen=True)
+class Sizes:
+    kpis: int
+    segments: int
+    days: int
+    key_results: int
+    checkins_per_kr: int
+    links: int
+    teams: int
+
+
+FULL = Sizes(kpis=200, segments=50, days=1000, key_results=100_000, checkins_per_kr=10, links=1000, teams=50)
+QUICK = Sizes(kpis=20, segments=10, days=300, key_results=5_000, checkins_per_kr=10, links=50, teams=2)
+
+
+# --- input generators (seeded) -------------------------------------------------------------
+
+
+def write_history(folder: Path, sizes: Sizes) -> Path:
+    """kpis.csv and a kpi_history.csv of kpis x segments x days rows (and the same as Parquet)."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(SEED)
+    folder.mkdir(parents=True, exist_ok=True)
+    kpi_ids = np.array([f"kpi_{i:03d}" for i in range(sizes.kpis)])
+    segments = np.array([f"seg_{i:02d}" for i in range(sizes.segments)])
+    dates = pd.date_range("2024-01-01", periods=sizes.days, freq="D").strftime("%Y-%m-%d").to_numpy()
+    n = sizes.kpis * sizes.segments * sizes.days
+    table = pa.table(
+        {
+            "date": np.tile(dates, sizes.kpis * sizes.segments),
+            "kpi_id": np.repeat(kpi_ids, sizes.segments * sizes.days),
+            "segment": np.tile(np.repeat(segments, sizes.days), sizes.kpis),
+            "value": np.round(rng.normal(100, 15, n), 3),
+        }
+    )
+    pa_csv.write_csv(table, folder / "kpi_history.csv")
+    pq.write_table(table, folder / "kpi_history.parquet")
+    pd.DataFrame(
+        {"kpi_id": kpi_ids, "name": kpi_ids, "direction": "higher_is_better", "aggregation": "mean"}
+    ).to_csv(folder / "kpis.csv", index=False)
+    return folder
+
+
+def progress_workbook(sizes: Sizes):
+    """A Workbook built in memory: key_results KRs in 2026-Q3 with check-ins, some linked to KPIs."""
+    from okrlib import Workbook
+
+    rng = np.random.default_rng(SEED)
+    n_kr = sizes.key_results
+    n_obj = n_kr // 5
+    teams = np.array([f"Team {i:03d}" for i in range(max(n_obj // 100, 1))])
+    quarter = pd.Period("2026Q3", freq="Q")
+    objective_ids = np.array([f"o{i}" for i in range(n_obj)])
+    parents = np.where(np.arange(n_obj) < len(teams), None, objective_ids[np.arange(n_obj) % len(teams)])
+    objectives = pd.DataFrame(
+        {
+            "quarter": quarter,
+            "team": teams[np.arange(n_obj) % len(teams)],
+            "objective_id": objective_ids,
+            "objective": "Objective",
+            "owner": None,
+            "parent_objective_id": parents,
+            "commitment": np.where(np.arange(n_obj) % 3 == 0, "committed", "aspirational"),
+            "hypothesis": None,
+        }
+    )
+    kr_ids = np.array([f"k{i}" for i in range(n_kr)])
+    kr_objective = objective_ids[np.arange(n_kr) // 5]
+    kpi_ids = np.array([f"kpi_{i:03d}" for i in range(20)])
+    linked = np.arange(n_kr) % 5 == 4
+    key_results = pd.DataFrame(
+        {
+            "kr_id": kr_ids,
+            "objective_id": kr_objective,
+            "quarter": quarter,
+            "team": objectives.set_index("objective_id").loc[kr_objective, "team"].to_numpy(),
+            "key_result": "Key result",
+            "kr_type": np.where(np.arange(n_kr) % 7 == 0, "milestone", "increase"),
+            "start": 0.0,
+            "target": 100.0,
+            "unit": None,
+            "kpi_id": np.where(linked, kpi_ids[np.arange(n_kr) % 20], None),
+            "segment": None,
+            "weight": 1.0,
+        }
+    )
+    key_results.loc[key_results["kr_type"] == "milestone", ["start", "target"]] = np.nan
+    has_checkins = ~linked
+    ids = np.repeat(kr_ids[has_checkins], sizes.checkins_per_kr)
+    days = np.tile(np.arange(sizes.checkins_per_kr) * 7 + 4, has_checkins.sum())
+    checkins = pd.DataFrame(
+        {
+            "kr_id": ids,
+            "date": (pd.Timestamp("2026-07-01") + pd.to_timedelta(days, unit="D")).astype("datetime64[us]"),
+            "value": rng.uniform(0, 1, len(ids)) * days,
+            "confidence": rng.uniform(0, 1, len(ids)).round(1),
+            "note": None,
+        }
+    )
+    milestone = checkins["kr_id"].map(key_results.set_index("kr_id")["kr_type"]).eq("milestone")
+    checkins.loc[milestone, "value"] = checkins.loc[milestone, "value"] / 100
+    kpis = pd.DataFrame(
+        {
+            "kpi_id": kpi_ids,
+            "name": kpi_ids,
+            "unit": None,
+            "direction": "higher_is_better",
+            "aggregation": "mean",
+            "kind": "leading",
+            "owner": None,
+            "target": np.nan,
+            "warn_threshold": np.nan,
+            "critical_threshold": np.nan,
+        }
+    )
+    dates = pd.date_range("2026-01-01", "2026-09-30", freq="W-MON").astype("datetime64[us]")
+    history = pd.DataFrame(
+        {
+            "date": np.tile(dates, 20),
+            "kpi_id": np.repeat(kpi_ids, len(dates)),
+            "value": rng.normal(50, 5, 20 * len(dates)),
+            "segment": "all",
+        }
+    )
+    findings = pd.DataFrame(columns=["check", "file", "line", "subject", "message"])
+    return Workbook(kpis, history, objectives, key_results, checkins, findings)
+
+
+def impact_workbook(sizes: Sizes):
+    """links key results, each linking its own weekly KPI series (26 baseline + 13 post weeks)."""
+    from okrlib import Workbook
+
+    rng = np.random.default_rng(SEED)
+    links = sizes.links
+    kpi_ids = np.array([f"kpi_{i:04d}" for i in range(links)])
+    weeks = pd.date_range("2026-01-01", "2026-09-30", freq="W-WED").astype("datetime64[us]")
+    n = len(weeks)
+    shocks = rng.normal(0, 1, (n, links))
+    noise = np.zeros_like(shocks)
+    for i in range(1, n):
+        noise[i] = 0.5 * noise[i - 1] + shocks[i]
+    effect = (np.arange(links) % 2 == 0) * 3.0 * (weeks >= "2026-07-01")[:, None]
+    values = 100 + 0.1 * np.arange(n)[:, None] + noise + effect
+    history = pd.DataFrame(
+        {
+            "date": np.tile(weeks, links),
+            "kpi_id": np.repeat(kpi_ids, n),
+            "value": values.T.ravel(),
+            "segment": "all",
+        }
+    )
+    kpis = pd.DataFrame(
+        {
+            "kpi_id": kpi_ids,
+            "name": kpi_ids,
+            "unit": None,
+            "direction": "higher_is_better",
+            "aggregation": "mean",
+            "kind": "leading",
+            "owner": None,
+            "target": np.nan,
+            "warn_threshold": np.nan,
+            "critical_threshold": np.nan,
+        }
+    )
+    quarter = pd.Period("2026Q3", freq="Q")
+    objectives = pd.DataFrame(
+        {
+            "quarter": quarter,
+            "team": "Ops",
+            "objective_id": ["o"],
+            "objective": "O",
+            "owner": None,
+            "parent_objective_id": None,
+            "commitment": "aspirational",
+            "hypothesis": None,
+        }
+    )
+    key_results = pd.DataFrame(
+        {
+            "kr_id": [f"k{i}" for i in range(links)],
+            "objective_id": "o",
+            "quarter": quarter,
+            "team": "Ops",
+            "key_result": "KR",
+            "kr_type": "increase",
+            "start": 0.0,
+            "target": 200.0,
+            "unit": None,
+            "kpi_id": kpi_ids,
+            "segment": None,
+            "weight": 1.0,
+        }
+    )
+    checkins = pd.DataFrame(
+        {
+            "kr_id": pd.Series(dtype="str"),
+            "date": pd.Series(dtype="datetime64[us]"),
+            "value": pd.Series(dtype="float64"),
+            "confidence": pd.Series(dtype="float64"),
+            "note": pd.Series(dtype="str"),
+        }
+    )
+    findings = pd.DataFrame(columns=["check", "file", "line", "subject", "message"])
+    return Workbook(kpis, history, objectives, key_results, checkins, findings)
+
+
+def many_teams_data(folder: Path, teams: int) -> Path:
+    """A small data folder with ``teams`` teams (two objectives of two key results each)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("kpis.csv", "kpi_history.csv"):
+        (folder / name).write_text((ROOT / "data" / name).read_text())
+    rows, checkins = [], []
+    for t in range(teams):
+        for o in range(2):
+            for k in range(2):
+                kr = f"t{t}-o{o}-k{k}"
+                rows.append(
+                    f"2026-Q3,Team {t:02d},t{t}-o{o},Objective {o} of team {t},,,,,{kr},Key result {k},"
+                    f"increase,0,100,,{'churn_rate' if k else ''},,1"
+                )
+                checkins += [f"{kr},2026-07-{d:02d},{d * 2},0.6," for d in (3, 10, 17, 24)]
+    header = (
+        "quarter,team,objective_id,objective,owner,parent_objective_id,commitment,hypothesis,kr_id,"
+        "key_result,kr_type,start,target,unit,kpi_id,segment,weight"
+    )
+    (folder / "okrs.csv").write_text(header + "\n" + "\n".join(rows) + "\n")
+    (folder / "checkins.csv").write_text("kr_id,date,value,confidence,note\n" + "\n".join(checkins) + "\n")
+    return folder
+
+
+# --- measurements (each runs in a fresh process) -----------------------------------------------
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _isolated(queue, name: str, args: tuple) -> None:
+    sys.path.insert(0, str(ROOT))
+    before = _peak_mb()
+    try:
+        seconds, extra = globals()[name](*args)
+    except BaseException:
+        import traceback
+
+        queue.put(("error", traceback.format_exc()))
+        raise
+    queue.put((seconds, _peak_mb() - before, _peak_mb(), extra))
+
+
+def isolated(name: str, *args: object) -> tuple[float, float, float, object]:
+    """Run measurement ``name`` in a fresh process: (seconds, peak MB above start, peak MB, extra)."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_isolated, args=(queue, name, args))
+    process.start()
+    result = queue.get()
+    process.join()
+    if result[0] == "error":
+        raise RuntimeError(f"benchmark {name} failed:\n{result[1]}")
+    return result
+
+
+def m_pyarrow_read(path: str) -> tuple[float, object]:
+    import pyarrow.csv as pa_csv
+
+    start = time.perf_counter()
+    table = pa_csv.read_csv(path)
+    return time.perf_counter() - start, table.nbytes
+
+
+def m_load_history(path: str) -> tuple[float, object]:
+    from okrlib import load_kpi_history
+
+    start = time.perf_counter()
+    frame = load_kpi_history(path)
+    seconds = time.perf_counter() - start
+    return seconds, int(frame.memory_usage(deep=True).sum())
+
+
+def m_pyarrow_parquet(path: str) -> tuple[float, object]:
+    import pyarrow.parquet as pq
+
+    start = time.perf_counter()
+    table = pq.read_table(path)
+    return time.perf_counter() - start, table.nbytes
+
+
+def m_snapshot(sizes: Sizes) -> tuple[float, object]:
+    import okrlib
+
+    workbook = progress_workbook(sizes)
+    start = time.perf_counter()
+    snapshot = okrlib.quarter_snapshot(workbook, "2026-Q3", "2026-09-30")
+    return time.perf_counter() - start, len(snapshot.key_results)
+
+
+def m_impact(sizes: Sizes) -> tuple[float, object]:
+    from okrlib import impact
+
+    workbook = impact_workbook(sizes)
+    start = time.perf_counter()
+    result = impact.impact(workbook, "2026-Q3", "2026-09-30")
+    return time.perf_counter() - start, int((result["verdict"] == "improved").sum())
+
+
+def m_render(data: str, out: str, notebook: str | None, team: str = "Sales") -> tuple[float, object]:
+    from okrlib import report
+
+    kwargs = {"notebook": notebook} if notebook else {}
+    start = time.perf_counter()
+    report.render_report(data, "2026-Q3", team, out, **kwargs)
+    return time.perf_counter() - start, None
+
+
+def m_render_all(data: str, out: str, jobs: int) -> tuple[float, object]:
+    from okrlib import report
+
+    start = time.perf_counter()
+    done = report.render_quarter(data, "2026-Q3", out_dir=out, jobs=jobs)
+    return time.perf_counter() - start, len(done)
+
+
+def m_widget(repeats: int) -> tuple[float, object]:
+    import okrlib
+    from okrlib import widgets
+
+    workbook = okrlib.load_workbook(ROOT / "data")
+    meeting = widgets.ReviewMeeting(workbook, "2026-Q3", "Sales")
+    kr = next(iter(meeting.sliders))
+    slider = meeting.sliders[kr]
+    times = []
+    for i in range(repeats):
+        value = slider.min + (slider.max - slider.min) * (i + 1) / (repeats + 1)
+        start = time.perf_counter()
+        slider.value = value
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), None
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="okrlib benchmarks")
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    parser.add_argument("--only", default="", help="comma-separated benchmark numbers to run (default: all)")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    only = {int(x) for x in args.only.split(",") if x}
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    def add(figure: str, value: str, floor: str, ratio: str, peak: float) -> None:
+        rows.append((figure, value, floor, ratio, f"{peak:,.0f} MB"))
+        print(f"  {figure}: {value} (floor {floor}, ratio {ratio}, peak {peak:,.0f} MB)", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="okrlib-bench-") as tmp:
+        tmp = Path(tmp)
+        if not only or 1 in only:
+            rows_count = sizes.kpis * sizes.segments * sizes.days
+            folder = write_history(tmp / "history", sizes)
+            csv = str(folder / "kpi_history.csv")
+            floor, floor_peak, _, table_bytes = isolated("m_pyarrow_read", csv)
+            ours, peak, _, frame_bytes = isolated("m_load_history", csv)
+            add(
+                f"1. load_kpi_history, {rows_count:,} CSV rows",
+                f"{ours:.2f} s",
+                f"pyarrow.csv {floor:.2f} s",
+                f"{ours / floor:.2f} (target <= 1.5)",
+                peak,
+            )
+            add(
+                "   peak memory / loaded frame",
+                f"{peak:,.0f} MB / {frame_bytes / 2**20:,.0f} MB",
+                f"pyarrow peak {floor_peak:,.0f} MB",
+                f"{peak / (frame_bytes / 2**20):.2f} (target <= 3)",
+                peak,
+            )
+            parquet = str(folder / "kpi_history.parquet")
+            floor, _, _, _ = isolated("m_pyarrow_parquet", parquet)
+            ours, peak, _, _ = isolated("m_load_history", parquet)
+            add(
+                "   the same as Parquet",
+                f"{ours:.2f} s",
+                f"pyarrow.parquet {floor:.2f} s",
+                f"{ours / floor:.2f}",
+                peak,
+            )
+        if not only or 2 in only:
+            seconds, peak, _, krs = isolated("m_snapshot", sizes)
+            add(
+                f"2. quarter_snapshot, {krs:,} KRs, {krs * sizes.checkins_per_kr * 4 // 5:,} check-ins",
+                f"{seconds:.2f} s",
+                "target 2 s",
+                f"{seconds / 2:.2f}",
+                peak,
+            )
+        if not only or 3 in only:
+            seconds, peak, _, _ = isolated("m_impact", sizes)
+            add(
+                f"3. impact, {sizes.links:,} KR-to-KPI links",
+                f"{seconds:.2f} s",
+                "target 10 s",
+                f"{seconds / 10:.2f}",
+                peak,
+            )
+        if not only or 4 in only:
+            floor_nb = tmp / "floor.ipynb"
+            import nbformat
+
+            nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
+            nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+            nbformat.write(nb, floor_nb)
+            data = str(ROOT / "data")
+            floor, _, _, _ = isolated("m_render", data, str(tmp / "floor"), str(floor_nb))
+            single, peak, _, _ = isolated("m_render", data, str(tmp / "single"), None)
+            add(
+                "4. one team report, papermill + nbconvert",
+                f"{single:.2f} s",
+                f"print(1) notebook {floor:.2f} s",
+                f"{single / floor:.2f} (target <= 2)",
+                peak,
+            )
+        if not only or 5 in only:
+            data = str(many_teams_data(tmp / "teams", sizes.teams))
+            one, _, _, count = isolated("m_render_all", data, str(tmp / "jobs1"), 1)
+            two, peak, _, _ = isolated("m_render_all", data, str(tmp / "jobs2"), 2)
+            alone, _, _, _ = isolated("m_render", data, str(tmp / "alone"), None, "Team 00")
+            add(
+                f"5. all {count} reports of a {sizes.teams}-team workbook, --jobs 2 vs 1",
+                f"{two:.1f} s",
+                f"--jobs 1 {one:.1f} s",
+                f"speed-up {one / two:.2f} (target >= 1.7)",
+                peak,
+            )
+            add(
+                "   amortised per report at --jobs 2",
+                f"{two / count:.2f} s",
+                f"one report alone {alone:.2f} s",
+                f"{two / count / alone:.2f} (target < 0.5)",
+                peak,
+            )
+        if not only or 6 in only:
+            seconds, peak, _, _ = isolated("m_widget", 5 if args.quick else 20)
+            add(
+                "6. widget recompute after a what-if change (median)",
+                f"{seconds * 1000:.0f} ms",
+                "target 200 ms",
+                f"{seconds / 0.2:.2f}",
+                peak,
+            )
+
+    print()
+    print(
+        f"okrlib benchmarks ({'quick' if args.quick else 'full'}), {os.cpu_count()} cores, "
+        f"{time.strftime('%Y-%m-%d')}"
+    )
+    print("| figure | value | floor or target | ratio | peak memory |")
+    print("|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
