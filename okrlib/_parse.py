@@ -123,7 +123,8 @@ def parse_dates(column: pa.ChunkedArray) -> tuple[pd.Series, pd.Series]:
         return values, pd.Series(False, index=values.index)
     text = clean_text(column)
     try:
-        values = pd.Series(pc.cast(text, pa.date32()).to_pandas(), dtype=DATE_DTYPE)
+        days = pc.cast(text, pa.date32())  # strict ISO YYYY-MM-DD
+        values = pd.Series(pc.cast(days, pa.timestamp("us")).to_pandas(), dtype=DATE_DTYPE)
         return values, pd.Series(False, index=values.index)
     except pa.ArrowInvalid:
         pass

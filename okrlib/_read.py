@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -69,7 +70,7 @@ def _read_parquet(file: Path) -> RawTable:
         table = pq.read_table(file)
     except (OSError, pa.ArrowException) as error:
         raise DataError([Problem(file, None, None, str(error), "a readable Parquet file")]) from None
-    lines = pa.array(range(1, table.num_rows + 1), pa.int64())
+    lines = pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64))
     return RawTable(table, lines, file, "row", decimal_comma=False)
 
 
@@ -146,7 +147,7 @@ def _read_csv(file: Path, spec: FileSpec) -> RawTable:
             for number, text in invalid
         )
     # Row i of the table is physical line i + 2 (blank lines included, header is line 1).
-    lines = pa.array(range(2, table.num_rows + 2), pa.int64())
+    lines = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
     blank = _all_null(table)
     if blank is not None:
         keep = pc.invert(blank)

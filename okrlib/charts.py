@@ -7,6 +7,14 @@ stay apart in print and for the common colour-vision deficiencies.
 
 from __future__ import annotations
 
+import os
+import sys
+
+if os.environ.get("OKRLIB_REPORT") == "1":
+    # In report kernels only: jsonschema imports the optional IRI checker rfc3987_syntax, which
+    # builds a grammar for about a second at import; altair never checks IRIs, so skip it.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
 import altair as alt
 import pandas as pd
 from altair.vegalite.v6.display import html_renderer

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import _parse
 from ._read import RawTable, locate, read_raw
@@ -126,18 +128,34 @@ def _parse_column(raw: RawTable, column: Column, index: pd.Index, problems: Prob
     if column.kind == "enum":
         outside = values.notna() & ~values.isin(column.allowed)
         problems.add_rows(outside, column.name, values, column.expected())
-    if column.pattern:
-        mismatch = values.notna() & ~values.str.fullmatch(column.pattern).fillna(True).astype(bool)
-        problems.add_rows(mismatch, column.name, values, column.expected())
+    if column.pattern:  # checked on the distinct values: ids repeat a lot
+        distinct = pd.Series(pc.unique(pa.array(values.dropna())).to_pandas(), dtype="str")
+        wrong = distinct[~distinct.str.fullmatch(column.pattern).astype(bool)]
+        if len(wrong):
+            problems.add_rows(values.isin(wrong), column.name, values, column.expected())
     if column.default is not None:
         values = values.fillna(column.default)
     return values
 
 
+def duplicated(frame: pd.DataFrame, key: list[str]) -> pd.Series:
+    """Rows whose ``key`` repeats an earlier row's, found on integer codes (fast on millions of rows)."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    span = 1
+    for column in key:
+        codes, uniques = pd.factorize(frame[column])
+        size = len(uniques) + 1
+        span *= size
+        if span >= 2**62:
+            return frame.duplicated(key, keep="first")
+        combined = combined * size + (codes + 1)
+    return pd.Series(pd.Series(combined).duplicated(keep="first").to_numpy(), index=frame.index)
+
+
 def _check_unique(frame: pd.DataFrame, spec: FileSpec, problems: Problems) -> None:
     for key in spec.unique:
-        duplicated = frame.duplicated(list(key), keep="first")
-        if not duplicated.any():
+        duplicated_rows = duplicated(frame, list(key))
+        if not duplicated_rows.any():
             continue
         first_line = (
             frame.reset_index()
@@ -147,7 +165,7 @@ def _check_unique(frame: pd.DataFrame, spec: FileSpec, problems: Problems) -> No
         first_line.index = frame.index
         shown = frame[list(key)].astype(str).agg(", ".join, axis=1)
         name = key[0] if len(key) == 1 else "(" + ", ".join(key) + ")"
-        for line in frame.index[duplicated.to_numpy()]:
+        for line in frame.index[duplicated_rows.to_numpy()]:
             problems.add(
                 int(line),
                 name,

@@ -93,10 +93,19 @@ class VegaLitePreprocessor(Preprocessor):
 
 @functools.lru_cache(maxsize=1)
 def vega_bundle() -> str:
-    """The vega, vega-lite and vega-embed libraries as one script (built once per process)."""
+    """The vega, vega-lite and vega-embed libraries as one script.
+
+    Building it takes about a second, so it is kept in the temporary folder, named by the
+    vl-convert version, and reused by later processes.
+    """
     import vl_convert
 
-    return vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    cache = Path(tempfile.gettempdir()) / f"okrlib-vega-{vl_convert.__version__}.js"
+    if cache.is_file():
+        return cache.read_text(encoding="utf-8")
+    bundle = vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    _write_atomically(cache, bundle)
+    return bundle
 
 
 def _exporter() -> HTMLExporter:
@@ -172,6 +181,7 @@ def render_report(
         "as_of": as_of,
     }
     who = team or "company"
+    os.environ["OKRLIB_REPORT"] = "1"  # the kernel inherits it (see okrlib.charts)
     try:
         papermill.execute_notebook(
             str(notebook),

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .progress import kr_progress, objective_progress, resolve
 from .workbook import Workbook, quarter_bounds
@@ -98,7 +98,7 @@ def trend_odds(
     horizon = horizon if isinstance(horizon, pd.Series) else pd.Series(horizon, index=n.index)
     x_end = horizon.reindex(n.index)
     se = s * np.sqrt(1 + 1 / n + (x_end - mean_x) ** 2 / sxx)
-    t = stats.t.ppf(0.5 + interval / 2, n - 2)
+    t = special.stdtrit(n - 2, 0.5 + interval / 2)
     projected = intercept + slope * x_end
     return pd.DataFrame(
         {
@@ -116,7 +116,7 @@ def reach_probability(
 ) -> pd.Series:
     """Student-t probability that the end value lies on the target's side (see module docstring)."""
     z = (target - projected) / se
-    above = 1 - stats.t.cdf(z, df)
+    above = 1 - special.stdtr(df, z)
     exact = np.where(projected >= target, 1.0, 0.0)  # no noise left: the line decides
     above = np.where(se > 0, above, exact)
     below = np.where(se > 0, 1 - above, np.where(projected <= target, 1.0, 0.0))
