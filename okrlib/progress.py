@@ -48,6 +48,8 @@ more is a ``success``.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -62,6 +64,8 @@ AT_RISK_TOLERANCE = 0.25
 EPSILON = 1e-9
 HOLD_TYPES = ("at_least", "at_most")
 GRADE_BANDS = (("green", 0.7), ("yellow", 0.4), ("red", -np.inf))
+# kr_progress results per workbook (a Workbook is immutable and hashes by identity).
+_KR_CACHE: weakref.WeakKeyDictionary[Workbook, dict[tuple, pd.DataFrame]] = weakref.WeakKeyDictionary()
 
 __all__ = [
     "STATUSES",
@@ -274,10 +278,14 @@ def kr_progress(
     >>> krs[["kr_id", "progress", "expected_progress", "status"]]  # doctest: +SKIP
     """
     period, day = resolve(workbook, quarter, as_of)
-    _, end = quarter_bounds(period)
-    frame = current_values(workbook, period, day)
-    expected = expected_progress(period, day)
-    return score(frame, expected, on_track_tolerance, at_risk_tolerance, ended=day >= end)
+    key = (period, day, on_track_tolerance, at_risk_tolerance)
+    cached = _KR_CACHE.setdefault(workbook, {})
+    if key not in cached:
+        _, end = quarter_bounds(period)
+        frame = current_values(workbook, period, day)
+        expected = expected_progress(period, day)
+        cached[key] = score(frame, expected, on_track_tolerance, at_risk_tolerance, ended=day >= end)
+    return cached[key].copy(deep=False)  # copy-on-write: callers cannot change the cached frame
 
 
 def roll_up(

@@ -189,6 +189,7 @@ def render_report(
             parameters=parameters,
             kernel_name=KERNEL,
             cwd=str(Path(notebook).parent),
+            request_save_on_cell_execute=False,  # saving ~400 kB after every cell costs a second
             progress_bar=False,
             log_output=False,
         )

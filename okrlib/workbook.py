@@ -12,7 +12,7 @@ from ._parse import format_quarter, parse_quarter
 FINDING_COLUMNS = ["check", "file", "line", "subject", "message"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Workbook:
     """Tidy, validated frames loaded from one data folder.
 
@@ -25,6 +25,8 @@ class Workbook:
     checkins : one row per (kr_id, date) check-in.
     findings : data-quality notes that are not errors (check, file, line, subject, message).
     source : the folder the files came from, if any.
+
+    Workbooks compare and hash by identity, so results computed from one can be cached.
     """
 
     kpis: pd.DataFrame
