@@ -138,17 +138,33 @@ def _parse_column(raw: RawTable, column: Column, index: pd.Index, problems: Prob
     return values
 
 
+DENSE_KEY_LIMIT = 1 << 27  # up to 128M combined codes, a bincount table is cheap
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes 0..n-1 of a column's values (missing is a value of its own)."""
+    if values.dtype.kind == "M":  # dates: whole days from the first, no hashing needed
+        days = values.to_numpy().astype("datetime64[D]").astype(np.int64)
+        present = ~np.isnat(values.to_numpy())
+        low = days[present].min() if present.any() else 0
+        codes = np.where(present, days - low + 1, 0)
+        return codes, int(codes.max(initial=0)) + 1
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64) + 1, len(uniques) + 1
+
+
 def duplicated(frame: pd.DataFrame, key: list[str]) -> pd.Series:
     """Rows whose ``key`` repeats an earlier row's, found on integer codes (fast on millions of rows)."""
     combined = np.zeros(len(frame), dtype=np.int64)
     span = 1
     for column in key:
-        codes, uniques = pd.factorize(frame[column])
-        size = len(uniques) + 1
+        codes, size = _codes(frame[column])
         span *= size
         if span >= 2**62:
             return frame.duplicated(key, keep="first")
-        combined = combined * size + (codes + 1)
+        combined = combined * size + codes
+    if span <= DENSE_KEY_LIMIT and not (np.bincount(combined, minlength=span) > 1).any():
+        return pd.Series(False, index=frame.index)
     return pd.Series(pd.Series(combined).duplicated(keep="first").to_numpy(), index=frame.index)
 
 

@@ -231,3 +231,28 @@ def test_sample_workbook_loads(sample: okrlib.Workbook) -> None:
     assert sample.kpi_history["date"].max() == pd.Timestamp("2026-11-20")
     assert sample.checkins["confidence"].between(0, 1).all()
     assert sample.latest_date == pd.Timestamp("2026-11-20")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from okrlib.load import duplicated  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["2026-07-01", "2026-07-02", "2027-01-01", None]),
+            st.sampled_from(["a", "b", None]),
+            st.sampled_from(["all", "emea"]),
+        ),
+        max_size=30,
+    )
+)
+def test_duplicate_keys_match_pandas(rows) -> None:
+    frame = pd.DataFrame(rows, columns=["date", "kpi_id", "segment"])
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[us]")
+    frame["kpi_id"] = frame["kpi_id"].astype("str")
+    expected = frame.duplicated(["date", "kpi_id", "segment"], keep="first")
+    assert duplicated(frame, ["date", "kpi_id", "segment"]).tolist() == expected.tolist()
