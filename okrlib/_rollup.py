@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._frames import isin
 from .contract import COMPANY_TEAM, STATUSES
 
 ALL_TEAMS = "All teams"
@@ -84,7 +85,7 @@ def alignment_tree(objectives: pd.DataFrame) -> pd.DataFrame:
     frame = objectives.reset_index(drop=True)
     ids = frame["objective_id"]
     parent_of = frame.set_index("objective_id")["parent_objective_id"]
-    parent_of = parent_of.where(parent_of.isin(ids))
+    parent_of = parent_of.where(isin(parent_of, ids))
     title_of = frame.set_index("objective_id")["objective"]
     rank = np.where(frame["team"].eq(COMPANY_TEAM), "0", "1") + ":" + frame["team"] + ":" + ids
     key_of = pd.Series(rank.to_numpy(), index=ids.to_numpy())

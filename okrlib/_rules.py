@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ._frames import isin
 from ._parse import format_quarter
 from .contract import OBJECTIVE_COLUMNS
 
@@ -89,7 +90,7 @@ def check_okrs(okrs: pd.DataFrame, problems: Problems, kpis: pd.DataFrame | None
         "a kpi_id beside a segment (the segment is one of that KPI's segments)",
     )
     if kpis is not None:
-        unknown = okrs["kpi_id"].notna() & ~okrs["kpi_id"].isin(kpis["kpi_id"])
+        unknown = okrs["kpi_id"].notna() & ~isin(okrs["kpi_id"], kpis["kpi_id"])
         problems.add_rows(unknown, "kpi_id", okrs["kpi_id"], "a kpi_id listed in kpis")
     _check_objective_columns(okrs, problems)
     problems.raise_if_any()
@@ -121,7 +122,7 @@ def _check_parents(okrs: pd.DataFrame, problems: Problems) -> None:
     parent = objectives.set_index("objective_id")["parent_objective_id"]
     quarter = objectives.set_index("objective_id")["quarter"]
     has_parent = objectives["parent_objective_id"].notna()
-    unknown = has_parent & ~objectives["parent_objective_id"].isin(objectives["objective_id"])
+    unknown = has_parent & ~isin(objectives["parent_objective_id"], objectives["objective_id"])
     problems.add_rows(
         unknown,
         "parent_objective_id",
@@ -171,7 +172,7 @@ def check_checkins(checkins: pd.DataFrame, problems: Problems, key_results: pd.D
     )
     if key_results is None:
         return
-    unknown = ~checkins["kr_id"].isin(key_results["kr_id"])
+    unknown = ~isin(checkins["kr_id"], key_results["kr_id"])
     problems.add_rows(unknown, "kr_id", checkins["kr_id"], "a kr_id listed in okrs")
     kr_type = checkins["kr_id"].map(key_results.set_index("kr_id")["kr_type"])
     value = checkins["value"]

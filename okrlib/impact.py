@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from . import _its
+from ._frames import isin
 from .kpi import aggregate_by
 from .progress import kr_progress, resolve
 from .workbook import Workbook, quarter_bounds
@@ -82,7 +83,7 @@ def weekly_windows(
     stop = min(day, end)
     post_weeks = max(((stop - start).days + 1) // 7, 0)
     history = workbook.kpi_history
-    history = history[history["kpi_id"].isin(series["kpi_id"])]
+    history = history[isin(history["kpi_id"], series["kpi_id"])]
     history = history.merge(series[SERIES].drop_duplicates(), on=SERIES)
     first = start - pd.Timedelta(days=7 * baseline_weeks)
     last = start + pd.Timedelta(days=7 * post_weeks - 1)
@@ -207,7 +208,7 @@ def impact(
     krs["segment"] = krs["segment"].fillna("all")
     direction = workbook.kpis.set_index("kpi_id")["direction"]
     kpi_series = workbook.kpi_history[SERIES].drop_duplicates()
-    series = kpi_series[kpi_series["kpi_id"].isin(krs["kpi_id"])]
+    series = kpi_series[isin(kpi_series["kpi_id"], krs["kpi_id"])]
     weeks = weekly_windows(workbook, series, period, day, baseline_weeks)
     treated = weeks.merge(krs.loc[krs["segment"].ne("all"), SERIES].drop_duplicates(), on=SERIES)
     did = _fits(_did_weeks(treated, weeks), krs.loc[krs["segment"].ne("all"), SERIES])
@@ -274,7 +275,7 @@ def guardrails(
     period, day = resolve(workbook, quarter, as_of)
     series = workbook.kpi_history[SERIES].drop_duplicates()
     has_all = series.loc[series["segment"].eq("all"), "kpi_id"]
-    series = series[series["segment"].eq("all") | ~series["kpi_id"].isin(has_all)]
+    series = series[series["segment"].eq("all") | ~isin(series["kpi_id"], has_all)]
     weeks = weekly_windows(workbook, series, period, day, baseline_weeks)
     fits = _fits(weeks, series)
     kpis = workbook.kpis.set_index("kpi_id")
@@ -285,6 +286,6 @@ def guardrails(
     )
     krs = workbook.key_results
     linked = krs.loc[krs["quarter"] == period, "kpi_id"].dropna()
-    fits["linked"] = fits["kpi_id"].isin(linked)
+    fits["linked"] = isin(fits["kpi_id"], linked)
     worsened = fits[fits["verdict"].eq("worsened")]
     return worsened.drop(columns=["intercept", "slope", "reason"]).reset_index(drop=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._frames import isin
 from ._parse import format_quarter, parse_quarter
 from .workbook import Workbook, default_as_of
 
@@ -209,7 +210,7 @@ def unused_kpi(workbook: Workbook, objectives: pd.DataFrame, krs: pd.DataFrame) 
     frames = []
     for quarter in objectives["quarter"].unique():  # over quarters, not rows
         linked = krs.loc[krs["quarter"] == quarter, "kpi_id"].dropna()
-        rows = workbook.kpis[~workbook.kpis["kpi_id"].isin(linked)]
+        rows = workbook.kpis[~isin(workbook.kpis["kpi_id"], linked)]
         rows = rows.assign(quarter=quarter, team=rows["owner"])
         frames.append(_findings("OKR006", rows, "no key result of " + format_quarter(quarter) + " links it"))
     return pd.concat(frames) if frames else _findings("OKR006", pd.DataFrame(), "")

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import _parse
+from ._frames import isin
 from ._read import RawTable, locate, read_raw
 from ._rules import check_checkins, check_kpis, check_okrs, split_okrs
 from .contract import CHECKINS, KPI_HISTORY, KPIS, OKRS, Column, FileSpec
@@ -132,7 +133,7 @@ def _parse_column(raw: RawTable, column: Column, index: pd.Index, problems: Prob
         distinct = pd.Series(pc.unique(pa.array(values.dropna())).to_pandas(), dtype="str")
         wrong = distinct[~distinct.str.fullmatch(column.pattern).astype(bool)]
         if len(wrong):
-            problems.add_rows(values.isin(wrong), column.name, values, column.expected())
+            problems.add_rows(isin(values, wrong), column.name, values, column.expected())
     if column.default is not None:
         values = values.fillna(column.default)
     return values
@@ -223,7 +224,7 @@ def load_kpi_history(path: str | Path, kpis: pd.DataFrame | None = None) -> pd.D
     """
     frame, problems = _load(path, KPI_HISTORY)
     if kpis is not None:
-        unknown = ~frame["kpi_id"].isin(kpis["kpi_id"])
+        unknown = ~isin(frame["kpi_id"], kpis["kpi_id"])
         problems.add_rows(unknown, "kpi_id", frame["kpi_id"], "a kpi_id listed in kpis")
     problems.raise_if_any()
     return frame
@@ -297,7 +298,7 @@ def _findings(
 ) -> pd.DataFrame:
     """Data-quality notes: accepted by the contract, but worth a reader's eye."""
     notes = []
-    no_history = kpis[~kpis["kpi_id"].isin(history["kpi_id"])]
+    no_history = kpis[~isin(kpis["kpi_id"], history["kpi_id"])]
     notes.append(
         findings_frame(
             "kpi_without_history",
@@ -307,7 +308,7 @@ def _findings(
             "KPI has no observations in kpi_history",
         )
     )
-    no_checkins = key_results[~key_results["kr_id"].isin(checkins["kr_id"])]
+    no_checkins = key_results[~isin(key_results["kr_id"], checkins["kr_id"])]
     message = np.where(
         no_checkins["kpi_id"].notna(),
         "no check-ins yet; progress is read from its KPI",

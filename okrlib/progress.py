@@ -53,6 +53,7 @@ import weakref
 import numpy as np
 import pandas as pd
 
+from ._frames import isin
 from ._parse import parse_quarter
 from ._rollup import alignment_tree, company_summary, team_summary
 from .contract import STATUSES
@@ -186,7 +187,7 @@ def current_values(workbook: Workbook, quarter: pd.Period | str, as_of: object =
     start, _ = quarter_bounds(quarter)
     krs = _quarter_key_results(workbook, quarter)
     checkins = workbook.checkins
-    checkins = checkins[checkins["kr_id"].isin(krs["kr_id"]) & (checkins["date"] <= as_of)]
+    checkins = checkins[isin(checkins["kr_id"], krs["kr_id"]) & (checkins["date"] <= as_of)]
     checkins = checkins.sort_values(["kr_id", "date"], kind="stable")
     latest = checkins.groupby("kr_id").agg(checkin_value=("value", "last"), checkin_date=("date", "last"))
     confidence = checkins.dropna(subset=["confidence"]).groupby("kr_id")["confidence"].last()
@@ -228,11 +229,13 @@ def _satisfied_share(
         rows["value"] <= rows["target"],
     )
     share = rows.groupby("kr_id")["ok"].mean()
-    by_kpi = hold[~hold["kr_id"].isin(share.index) & hold["kpi_id"].notna()]
+    by_kpi = hold[~isin(hold["kr_id"], share.index) & hold["kpi_id"].notna()]
     if len(by_kpi):
         history = workbook.kpi_history
         history = history[
-            (history["date"] >= start) & (history["date"] <= as_of) & history["kpi_id"].isin(by_kpi["kpi_id"])
+            (history["date"] >= start)
+            & (history["date"] <= as_of)
+            & isin(history["kpi_id"], by_kpi["kpi_id"])
         ]
         weeks = aggregate(history, workbook.kpis, "week")
         weeks = weeks.merge(by_kpi.assign(segment=by_kpi["segment"].fillna("all")), on=["kpi_id", "segment"])
@@ -372,7 +375,7 @@ def forecast(workbook: Workbook, quarter: pd.Period | str, as_of: object = None)
     krs = _quarter_key_results(workbook, period)
     checkins = workbook.checkins
     rows = checkins[
-        checkins["kr_id"].isin(krs["kr_id"]) & (checkins["date"] >= start) & (checkins["date"] <= day)
+        isin(checkins["kr_id"], krs["kr_id"]) & (checkins["date"] >= start) & (checkins["date"] <= day)
     ]
     x = (rows["date"] - start).dt.days.astype("float64")
     y = rows["value"]

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ._frames import isin
 from .progress import kr_progress, objective_progress, resolve
 from .workbook import Workbook, quarter_bounds
 
@@ -141,7 +142,7 @@ def forecast_odds(workbook: Workbook, quarter: pd.Period | str, as_of: object = 
     krs = krs[(krs["quarter"] == period) & krs["kr_type"].isin(ODDS_TYPES)]
     checkins = workbook.checkins
     rows = checkins[
-        checkins["kr_id"].isin(krs["kr_id"]) & (checkins["date"] >= start) & (checkins["date"] <= day)
+        isin(checkins["kr_id"], krs["kr_id"]) & (checkins["date"] >= start) & (checkins["date"] <= day)
     ]
     counts = rows.groupby("kr_id").size()
     rows = rows[rows["kr_id"].map(counts) >= MIN_ODDS_CHECKINS]
@@ -174,7 +175,7 @@ def graded_confidence(workbook: Workbook) -> pd.DataFrame:
     checkins = workbook.checkins.dropna(subset=["confidence"]).sort_values(["kr_id", "date"])
     for quarter in ended_quarters(workbook):  # over quarters, not rows
         final = kr_progress(workbook, quarter, quarter_bounds(quarter)[1])
-        mid = checkins[checkins["kr_id"].isin(final["kr_id"]) & (checkins["date"] <= _midpoint(quarter))]
+        mid = checkins[isin(checkins["kr_id"], final["kr_id"]) & (checkins["date"] <= _midpoint(quarter))]
         confidence = mid.groupby("kr_id")["confidence"].last()
         frame = final[["kr_id", "quarter", "team", "progress"]].assign(
             confidence=final["kr_id"].map(confidence), done=(final["progress"] >= 1).astype(float)

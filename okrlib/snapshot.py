@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import progress
+from ._frames import isin
 from .workbook import Workbook, quarter_bounds
 
 
@@ -61,9 +62,9 @@ def _ancestors_and_self(objectives: pd.DataFrame, ids: pd.Series) -> pd.Series:
     keep, frontier = set(ids), ids
     while len(frontier):
         frontier = frontier.map(parent_of).dropna()
-        frontier = frontier[~frontier.isin(keep)]
+        frontier = frontier[~isin(frontier, keep)]
         keep.update(frontier)
-    return objectives["objective_id"].isin(keep)
+    return isin(objectives["objective_id"], keep)
 
 
 def quarter_snapshot(
@@ -104,18 +105,18 @@ def quarter_snapshot(
         alignment = alignment[_ancestors_and_self(alignment, objectives.loc[mine, "objective_id"])]
         objectives = objectives[mine].reset_index(drop=True)
         key_results = key_results[key_results["team"].eq(team)].reset_index(drop=True)
-        forecast = forecast[forecast["kr_id"].isin(key_results["kr_id"])].reset_index(drop=True)
+        forecast = forecast[isin(forecast["kr_id"], key_results["kr_id"])].reset_index(drop=True)
     checkins = workbook.checkins
-    checkins = checkins[checkins["kr_id"].isin(key_results["kr_id"]) & (checkins["date"] <= day)]
+    checkins = checkins[isin(checkins["kr_id"], key_results["kr_id"]) & (checkins["date"] <= day)]
     kpis = workbook.kpis
     if team is None:
         kpi_ids = kpis["kpi_id"].tolist()
         findings = workbook.findings
     else:
-        mine = kpis["owner"].eq(team) | kpis["kpi_id"].isin(key_results["kpi_id"])
+        mine = kpis["owner"].eq(team) | isin(kpis["kpi_id"], key_results["kpi_id"])
         kpi_ids = kpis.loc[mine, "kpi_id"].tolist()
         subjects = set(key_results["kr_id"]) | set(kpi_ids)
-        findings = workbook.findings[workbook.findings["subject"].isin(subjects)]
+        findings = workbook.findings[isin(workbook.findings["subject"], subjects)]
     return QuarterSnapshot(
         quarter=period,
         as_of=day,

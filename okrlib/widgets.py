@@ -23,6 +23,7 @@ import pandas as pd
 from IPython.display import display
 
 from . import charts, impact, kpi, present, review
+from ._frames import isin
 from ._parse import format_quarter
 from .snapshot import QuarterSnapshot, quarter_snapshot
 from .whatif import WhatIf, what_if
@@ -206,10 +207,10 @@ class ReviewMeeting:
             history = self.snapshot.checkins[self.snapshot.checkins["kr_id"] == row["kr_id"]]
             if len(history):
                 items.append(charts.checkin_chart(history, row, start, end))
-        odds = self.odds[self.odds["kr_id"].isin(krs["kr_id"])]
+        odds = self.odds[isin(self.odds["kr_id"], krs["kr_id"])]
         if len(odds):
             items.append(present.odds_table(odds, self.snapshot.forecast, krs))
-        linked = self.impact[self.impact["kr_id"].isin(krs["kr_id"])]
+        linked = self.impact[isin(self.impact["kr_id"], krs["kr_id"])]
         if len(linked):
             items.append(present.impact_table(linked))
         _show(self.detail_view, *items)

@@ -256,3 +256,13 @@ def test_duplicate_keys_match_pandas(rows) -> None:
     frame["kpi_id"] = frame["kpi_id"].astype("str")
     expected = frame.duplicated(["date", "kpi_id", "segment"], keep="first")
     assert duplicated(frame, ["date", "kpi_id", "segment"]).tolist() == expected.tolist()
+
+
+def test_isin_helper_matches_pandas() -> None:
+    from okrlib._frames import isin
+
+    values = pd.Series(["a", None, "b", "c"], dtype="str")
+    for candidates in (pd.Series(["b", "a"], dtype="str"), ["c"], set(), pd.Index(["a"], dtype="str")):
+        assert isin(values, candidates).tolist() == values.isin(candidates).tolist()
+    numbers = pd.Series([1.0, 2.0])
+    assert isin(numbers, [2.0]).tolist() == [False, True]
