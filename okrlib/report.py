@@ -181,7 +181,7 @@ def render_report(
         "as_of": as_of,
     }
     who = team or "company"
-    os.environ["OKRLIB_REPORT"] = "1"  # the kernel inherits it (see okrlib.charts)
+    os.environ["OKRLIB_REPORT"] = "1"  # the kernel inherits it (see okrlib/__init__.py)
     try:
         papermill.execute_notebook(
             str(notebook),

@@ -1,0 +1,194 @@
+"""KPI charts: trends, two KPIs compared, lagged correlation, impact (see :mod:`okrlib.charts`)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ._chart_style import INK, QUARTER_SHADE, VERDICT_COLORS, WIDTH, _scale
+
+
+def kpi_trend_chart(
+    series: pd.DataFrame, kpi: pd.Series, shaded: pd.DataFrame | None = None
+) -> alt.LayerChart:
+    """A KPI's aggregated values over time with OKR quarters shaded and target/threshold lines.
+
+    ``series`` is an :func:`okrlib.kpi.aggregate` frame (period_start, value, segment);
+    ``kpi`` the KPI's row of ``Workbook.kpis``; ``shaded`` a frame of start, end and label
+    (e.g. the quarters whose key results link this KPI).
+    """
+    unit = "" if pd.isna(kpi.get("unit")) else f" ({kpi['unit']})"
+    frame = series[["period_start", "segment", "value", "observations"]]
+    layers = []
+    if shaded is not None and len(shaded):
+        layers.append(
+            alt.Chart(shaded[["start", "end", "label"]])
+            .mark_rect(color=QUARTER_SHADE, opacity=0.7)
+            .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("label:N", title="Quarter")])
+        )
+    layers.append(
+        alt.Chart(frame)
+        .mark_line(point=alt.OverlayMarkDef(size=12))
+        .encode(
+            x=alt.X("period_start:T", title="Period starting"),
+            y=alt.Y("value:Q", title=f"{kpi['name']}{unit}", scale=alt.Scale(zero=False)),
+            color=alt.Color("segment:N", title="Segment"),
+            tooltip=[
+                alt.Tooltip("period_start:T", title="Period starting"),
+                alt.Tooltip("segment:N", title="Segment"),
+                alt.Tooltip("value:Q", title="Value", format=",.4~g"),
+                alt.Tooltip("observations:Q", title="Observations"),
+            ],
+        )
+    )
+    lines = [
+        (name, kpi.get(column))
+        for name, column in (
+            ("target", "target"),
+            ("warn", "warn_threshold"),
+            ("critical", "critical_threshold"),
+        )
+    ]
+    lines = pd.DataFrame([(n, v) for n, v in lines if pd.notna(v)], columns=["line", "value"])
+    if len(lines):
+        colors = {"target": "#1a9850", "warn": "#f1a340", "critical": "#d73027"}
+        layers.append(
+            alt.Chart(lines)
+            .mark_rule(strokeDash=[6, 4])
+            .encode(
+                y="value:Q",
+                color=alt.Color("line:N", scale=_scale({k: colors[k] for k in lines["line"]}), title="Line"),
+                tooltip=[
+                    alt.Tooltip("line:N", title="Line"),
+                    alt.Tooltip("value:Q", title="Value", format=",.4~g"),
+                ],
+            )
+        )
+    return (
+        alt.layer(*layers)
+        .resolve_scale(color="independent")
+        .properties(title=f"{kpi['name']} ({kpi['kpi_id']})", width=WIDTH, height=220)
+    )
+
+
+def quarter_shading(quarters: list[pd.Period]) -> pd.DataFrame:
+    """The start, end and label of each quarter, for :func:`kpi_trend_chart`'s ``shaded``."""
+    return pd.DataFrame(
+        {
+            "start": [q.start_time.normalize() for q in quarters],
+            "end": [q.end_time.normalize() for q in quarters],
+            "label": [f"{q.year}-Q{q.quarter}" for q in quarters],
+        }
+    )
+
+
+def kpi_pair_chart(leading: pd.DataFrame, lagging: pd.DataFrame, names: tuple[str, str]) -> alt.LayerChart:
+    """Two KPI series on one time axis, each with its own y axis."""
+    x = alt.X("period_start:T", title="Period starting")
+    leading, lagging = leading[["period_start", "value"]], lagging[["period_start", "value"]]
+    left = (
+        alt.Chart(leading)
+        .mark_line(color="#2166ac")
+        .encode(
+            x=x,
+            y=alt.Y(
+                "value:Q", title=names[0], scale=alt.Scale(zero=False), axis=alt.Axis(titleColor="#2166ac")
+            ),
+            tooltip=[
+                alt.Tooltip("period_start:T", title="Period"),
+                alt.Tooltip("value:Q", title=names[0], format=",.4~g"),
+            ],
+        )
+    )
+    right = (
+        alt.Chart(lagging)
+        .mark_line(color="#b2182b")
+        .encode(
+            x=x,
+            y=alt.Y(
+                "value:Q", title=names[1], scale=alt.Scale(zero=False), axis=alt.Axis(titleColor="#b2182b")
+            ),
+            tooltip=[
+                alt.Tooltip("period_start:T", title="Period"),
+                alt.Tooltip("value:Q", title=names[1], format=",.4~g"),
+            ],
+        )
+    )
+    return (
+        alt.layer(left, right)
+        .resolve_scale(y="independent")
+        .properties(title=f"{names[0]} (blue) and {names[1]} (red)", width=WIDTH, height=220)
+    )
+
+
+def correlation_chart(correlations: pd.DataFrame, names: tuple[str, str]) -> alt.Chart:
+    """Correlation of the leading KPI with the lagging one k periods later.
+
+    ``correlations`` is a :func:`okrlib.kpi.lagged_correlation` frame.
+    """
+    return (
+        alt.Chart(correlations)
+        .mark_bar(color="#4393c3")
+        .encode(
+            x=alt.X("lag:O", title="Lag (periods the lagging KPI trails by)"),
+            y=alt.Y("correlation:Q", title="Correlation", scale=alt.Scale(domain=[-1, 1])),
+            tooltip=[
+                alt.Tooltip("lag:O", title="Lag"),
+                alt.Tooltip("correlation:Q", title="Correlation", format=".2f"),
+                alt.Tooltip("pairs:Q", title="Periods compared"),
+            ],
+        )
+        .properties(title=f"{names[0]} against {names[1]} later", width=WIDTH, height=180)
+    )
+
+
+def impact_chart(series: pd.DataFrame, result: pd.Series, unit: str | None = None) -> alt.LayerChart:
+    """Weekly actuals, the fitted baseline trend, the counterfactual and the effect's interval.
+
+    ``series`` is an :func:`okrlib.impact.impact_series` frame; ``result`` the KR's row of
+    :func:`okrlib.impact.impact`.
+    """
+    unit_text = f" ({unit})" if unit else ""
+    frame = series.assign(
+        band_low=series["counterfactual"] + result.get("effect_low", float("nan")),
+        band_high=series["counterfactual"] + result.get("effect_high", float("nan")),
+    )
+    post = frame[frame["phase"] == "post"]
+    x = alt.X("week_start:T", title="Week starting")
+    band = (
+        alt.Chart(post)
+        .mark_area(opacity=0.25, color=VERDICT_COLORS.get(result["verdict"], INK))
+        .encode(x=x, y="band_low:Q", y2="band_high:Q")
+    )
+    actual = (
+        alt.Chart(frame)
+        .mark_line(point=True, color=INK)
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=f"{result['kpi_id']}{unit_text}", scale=alt.Scale(zero=False)),
+            tooltip=[
+                alt.Tooltip("week_start:T", title="Week"),
+                alt.Tooltip("phase:N", title="Phase"),
+                alt.Tooltip("value:Q", title="Actual", format=",.4~g"),
+                alt.Tooltip("counterfactual:Q", title="Counterfactual", format=",.4~g"),
+            ],
+        )
+    )
+    baseline = (
+        alt.Chart(frame[frame["phase"] == "baseline"])
+        .mark_line(color="#2166ac")
+        .encode(x=x, y="counterfactual:Q")
+    )
+    counterfactual = (
+        alt.Chart(post).mark_line(color="#2166ac", strokeDash=[6, 4]).encode(x=x, y="counterfactual:Q")
+    )
+    start = alt.Chart(post.head(1)).mark_rule(color=INK, strokeDash=[2, 2]).encode(x=x)
+    verdict = result["verdict"].replace("_", " ")
+    title = alt.TitleParams(
+        f"{result['kr_id']}: {verdict}",
+        subtitle="black: actual weekly values; blue: baseline trend, dashed after the quarter start "
+        "(the counterfactual); band: the effect's 95% interval around it",
+    )
+    return alt.layer(band, baseline, counterfactual, actual, start).properties(
+        title=title, width=WIDTH, height=220
+    )
