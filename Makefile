@@ -32,8 +32,8 @@ check: $(STAMP)  ## validate the data folder and print its summary
 	$(VENV)/bin/okrlib check --data data
 
 test: $(STAMP) browser  ## run every test (pytest, nbval over notebooks/, the browser test, a quick bench)
-	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env
 	$(PY) bench/run.py --quick
+	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env
 
 bench: $(STAMP)  ## the full benchmark table (about 15 minutes; results in bench/RESULTS.md)
 	$(PY) bench/run.py
