@@ -82,38 +82,24 @@ def quarter_shading(quarters: list[pd.Period]) -> pd.DataFrame:
     )
 
 
+def _kpi_line(frame: pd.DataFrame, name: str, color: str) -> alt.Chart:
+    return (
+        alt.Chart(frame[["period_start", "value"]])
+        .mark_line(color=color)
+        .encode(
+            x=alt.X("period_start:T", title="Period starting"),
+            y=alt.Y("value:Q", title=name, scale=alt.Scale(zero=False), axis=alt.Axis(titleColor=color)),
+            tooltip=[
+                alt.Tooltip("period_start:T", title="Period"),
+                alt.Tooltip("value:Q", title=name, format=",.4~g"),
+            ],
+        )
+    )
+
+
 def kpi_pair_chart(leading: pd.DataFrame, lagging: pd.DataFrame, names: tuple[str, str]) -> alt.LayerChart:
     """Two KPI series on one time axis, each with its own y axis."""
-    x = alt.X("period_start:T", title="Period starting")
-    leading, lagging = leading[["period_start", "value"]], lagging[["period_start", "value"]]
-    left = (
-        alt.Chart(leading)
-        .mark_line(color="#2166ac")
-        .encode(
-            x=x,
-            y=alt.Y(
-                "value:Q", title=names[0], scale=alt.Scale(zero=False), axis=alt.Axis(titleColor="#2166ac")
-            ),
-            tooltip=[
-                alt.Tooltip("period_start:T", title="Period"),
-                alt.Tooltip("value:Q", title=names[0], format=",.4~g"),
-            ],
-        )
-    )
-    right = (
-        alt.Chart(lagging)
-        .mark_line(color="#b2182b")
-        .encode(
-            x=x,
-            y=alt.Y(
-                "value:Q", title=names[1], scale=alt.Scale(zero=False), axis=alt.Axis(titleColor="#b2182b")
-            ),
-            tooltip=[
-                alt.Tooltip("period_start:T", title="Period"),
-                alt.Tooltip("value:Q", title=names[1], format=",.4~g"),
-            ],
-        )
-    )
+    left, right = _kpi_line(leading, names[0], "#2166ac"), _kpi_line(lagging, names[1], "#b2182b")
     return (
         alt.layer(left, right)
         .resolve_scale(y="independent")

@@ -45,6 +45,21 @@ __all__ = [
 ]
 
 
+def _status_bars(
+    frame: pd.DataFrame, x: alt.X, tooltip: list[alt.Tooltip], label_limit: int
+) -> tuple[alt.Chart, alt.Chart]:
+    """Bars of ``label`` coloured by status, and a black tick at ``expected_progress``."""
+    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=label_limit))
+    color = alt.Color("status:N", scale=_scale(STATUS_COLORS), title="Status")
+    bars = alt.Chart(frame).mark_bar(height={"band": 0.7}).encode(x=x, y=y, color=color, tooltip=tooltip)
+    expected = (
+        alt.Chart(frame)
+        .mark_tick(color=INK, thickness=2, size=18)
+        .encode(x="expected_progress:Q", y=y, tooltip=tooltip)
+    )
+    return bars, expected
+
+
 def kr_progress_chart(key_results: pd.DataFrame, title: str = "Key-result progress") -> alt.LayerChart:
     """Progress bars coloured by status, with a black tick at the expected progress.
 
@@ -65,7 +80,6 @@ def kr_progress_chart(key_results: pd.DataFrame, title: str = "Key-result progre
             "confidence",
         ]
     ]
-    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
     tooltip = [
         alt.Tooltip("kr_id:N", title="KR"),
         alt.Tooltip("key_result:N", title="Key result"),
@@ -77,25 +91,16 @@ def kr_progress_chart(key_results: pd.DataFrame, title: str = "Key-result progre
         alt.Tooltip("target:Q", title="Target", format=",.4~g"),
         alt.Tooltip("confidence:Q", title="Confidence", format=".0%"),
     ]
-    bars = (
-        alt.Chart(frame)
-        .mark_bar(height={"band": 0.7})
-        .encode(
-            x=alt.X(
-                "progress:Q",
-                title="Progress (share of the way from start to target)",
-                scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%"),
-            ),
-            y=y,
-            color=alt.Color("status:N", scale=_scale(STATUS_COLORS), title="Status"),
-            tooltip=tooltip,
-        )
-    )
-    expected = (
-        alt.Chart(frame)
-        .mark_tick(color=INK, thickness=2, size=18)
-        .encode(x="expected_progress:Q", y=y, tooltip=tooltip)
+    bars, expected = _status_bars(
+        frame,
+        alt.X(
+            "progress:Q",
+            title="Progress (share of the way from start to target)",
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(format="%"),
+        ),
+        tooltip,
+        label_limit=320,
     )
     height = max(60, 26 * len(frame))
     return (bars + expected).properties(title=title, width=WIDTH, height=height)
@@ -123,7 +128,6 @@ def objective_scorecard(objectives: pd.DataFrame, title: str = "Objectives") -> 
             "commitment",
         ]
     ]
-    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=360))
     tooltip = [
         alt.Tooltip("objective:N", title="Objective"),
         alt.Tooltip("team:N", title="Team"),
@@ -134,28 +138,21 @@ def objective_scorecard(objectives: pd.DataFrame, title: str = "Objectives") -> 
         alt.Tooltip("mean_confidence:Q", title="Mean confidence", format=".0%"),
         alt.Tooltip("grade:Q", title="Grade", format=".1f"),
     ]
-    bars = (
-        alt.Chart(frame)
-        .mark_bar(height={"band": 0.7})
-        .encode(
-            x=alt.X(
-                "progress:Q",
-                title="Weighted progress",
-                scale=alt.Scale(domain=[0, 1.15]),
-                axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
-            ),
-            y=y,
-            color=alt.Color("status:N", scale=_scale(STATUS_COLORS), title="Status"),
-            tooltip=tooltip,
-        )
+    bars, expected = _status_bars(
+        frame,
+        alt.X(
+            "progress:Q",
+            title="Weighted progress",
+            scale=alt.Scale(domain=[0, 1.15]),
+            axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
+        ),
+        tooltip,
+        label_limit=360,
     )
     grades = (
         alt.Chart(frame)
         .mark_text(align="left", dx=4, color=INK)
-        .encode(x="progress:Q", y=y, text="grade_text:N")
-    )
-    expected = (
-        alt.Chart(frame).mark_tick(color=INK, thickness=2, size=18).encode(x="expected_progress:Q", y=y)
+        .encode(x="progress:Q", y=bars.encoding.y, text="grade_text:N")
     )
     return (bars + expected + grades).properties(title=title, width=WIDTH, height=max(60, 28 * len(frame)))
 
