@@ -31,9 +31,12 @@ from .exceptions import DataError, Problem
 SUFFIXES = (".csv", ".parquet")
 
 
-@dataclass(frozen=True)
+@dataclass
 class RawTable:
-    """A file as read, before parsing: text columns, their line numbers, how it was written."""
+    """A file as read, before parsing: text columns, their line numbers, how it was written.
+
+    Mutable on purpose: the parser takes the table out column by column to free memory.
+    """
 
     table: pa.Table
     lines: pa.Array

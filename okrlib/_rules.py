@@ -99,7 +99,7 @@ def check_okrs(okrs: pd.DataFrame, problems: Problems, kpis: pd.DataFrame | None
 
 def _check_objective_columns(okrs: pd.DataFrame, problems: Problems) -> None:
     """Objective columns repeat on every key-result row and must agree."""
-    location = problems.raw.location
+    location = problems.location
     for column in OBJECTIVE_COLUMNS:
         if column == "objective_id":
             continue

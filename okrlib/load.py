@@ -35,12 +35,12 @@ __all__ = ["load_checkins", "load_kpi_history", "load_kpis", "load_okrs", "load_
 class Problems:
     """Collects problems of one file, vectorised: one call per rule, not per row."""
 
-    def __init__(self, raw: RawTable):
-        self.raw = raw
+    def __init__(self, source: Path, location: str):
+        self.source, self.location = source, location
         self.items: list[Problem] = []
 
     def add(self, line: int | None, column: str | None, value: object, expected: str) -> None:
-        self.items.append(Problem(self.raw.source, line, column, value, expected, self.raw.location))
+        self.items.append(Problem(self.source, line, column, value, expected, self.location))
 
     def add_rows(
         self, mask: pd.Series, column: str | None, values: pd.Series, expected: str | pd.Series
@@ -65,23 +65,31 @@ class Problems:
 
 
 def _parse_file(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFrame:
-    """Parse every contract column of ``raw``; extra columns are kept as read."""
+    """Parse every contract column of ``raw``; extra columns are kept as read.
+
+    Each raw column is let go as soon as it is parsed, so a large file is never held
+    twice over (``raw`` must not be referenced elsewhere).
+    """
     index = pd.Index(raw.lines.to_numpy(), name=raw.location)
-    present = set(raw.table.column_names)
+    cells = dict(zip(raw.table.column_names, raw.table.columns, strict=True))
+    present = set(cells)
     if raw.table.num_rows == 0 and spec.stem in (KPIS.stem, OKRS.stem):
         problems.add(None, None, "a header and no rows", f"at least one row ({spec.help})")
+    decimal_comma = raw.decimal_comma
+    raw.table = None  # type: ignore[assignment]  # see the docstring
     columns: dict[str, pd.Series] = {}
     for column in spec.columns:
         if column.name in present:
-            columns[column.name] = _parse_column(raw, column, index, problems)
+            columns[column.name] = _parse_column(
+                cells.pop(column.name), column, index, decimal_comma, problems
+            )
         elif column.required:
             problems.add(None, column.name, None, _missing_column_help(column.name, present))
         else:
             columns[column.name] = _empty(column, index)
     problems.raise_if_any()
-    extras = [name for name in raw.table.column_names if name not in spec.names]
-    for name in extras:
-        columns[name] = raw.table.column(name).to_pandas().set_axis(index)
+    for name, extra in cells.items():  # the columns the contract does not know
+        columns[name] = extra.to_pandas().set_axis(index)
     frame = pd.DataFrame(columns, index=index)
     _check_unique(frame, spec, problems)
     return frame
@@ -99,10 +107,11 @@ def _empty(column: Column, index: pd.Index) -> pd.Series:
     return series if column.default is None else series.fillna(column.default)
 
 
-def _parse_column(raw: RawTable, column: Column, index: pd.Index, problems: Problems) -> pd.Series:
-    cells = raw.table.column(column.name)
+def _parse_column(
+    cells: pa.ChunkedArray, column: Column, index: pd.Index, decimal_comma: bool, problems: Problems
+) -> pd.Series:
     if column.kind == "number":
-        values, bad = _parse.parse_numbers(cells, decimal_comma=raw.decimal_comma)
+        values, bad = _parse.parse_numbers(cells, decimal_comma=decimal_comma)
     elif column.kind == "date":
         values, bad = _parse.parse_dates(cells)
     elif column.kind == "quarter":
@@ -114,7 +123,7 @@ def _parse_column(raw: RawTable, column: Column, index: pd.Index, problems: Prob
     if bad.any():
         shown = _parse.parse_text(cells)[0].set_axis(index)
         expected = column.expected()
-        if column.kind == "number" and raw.decimal_comma:
+        if column.kind == "number" and decimal_comma:
             ambiguous = bad & shown.map(lambda v: isinstance(v, str) and _parse.is_ambiguous_decimal(v))
             problems.add_rows(
                 ambiguous,
@@ -187,14 +196,14 @@ def _check_unique(frame: pd.DataFrame, spec: FileSpec, problems: Problems) -> No
                 int(line),
                 name,
                 shown[line],
-                f"a unique {name}; the same value is on {problems.raw.location} {first_line[line]}",
+                f"a unique {name}; the same value is on {problems.location} {first_line[line]}",
             )
     problems.raise_if_any()
 
 
 def _load(path: str | Path, spec: FileSpec) -> tuple[pd.DataFrame, Problems]:
     raw = read_raw(locate(path, spec), spec)
-    problems = Problems(raw)
+    problems = Problems(raw.source, raw.location)
     return _parse_file(raw, spec, problems), problems
 
 
