@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from ._chart_style import INK, QUARTER_SHADE, VERDICT_COLORS, WIDTH, _scale
+from ._parse import format_quarter
 
 
 def kpi_trend_chart(
@@ -77,7 +78,7 @@ def quarter_shading(quarters: list[pd.Period]) -> pd.DataFrame:
         {
             "start": [q.start_time.normalize() for q in quarters],
             "end": [q.end_time.normalize() for q in quarters],
-            "label": [f"{q.year}-Q{q.quarter}" for q in quarters],
+            "label": [format_quarter(q) for q in quarters],
         }
     )
 

@@ -39,13 +39,14 @@ def _report(args: argparse.Namespace) -> int:
 def _lint(args: argparse.Namespace) -> int:
     import json
 
+    from ._parse import format_quarter
     from .lint import COLUMNS, lint
     from .load import load_workbook
 
     findings = lint(load_workbook(args.data), args.quarter)
     if args.format == "json":
         records = findings.assign(
-            quarter=findings["quarter"].map(lambda q: None if q is None else f"{q.year}-Q{q.quarter}")
+            quarter=findings["quarter"].map(lambda q: None if q is None else format_quarter(q))
         )
         print(json.dumps(records[COLUMNS].to_dict(orient="records"), indent=1))
     elif findings.empty:
@@ -53,7 +54,7 @@ def _lint(args: argparse.Namespace) -> int:
     else:
         shown = findings.assign(
             about=findings["kr_id"].fillna(findings["objective_id"]).fillna(findings["kpi_id"]).fillna(""),
-            quarter=findings["quarter"].map(lambda q: "" if q is None else f"{q.year}-Q{q.quarter}"),
+            quarter=findings["quarter"].map(lambda q: "" if q is None else format_quarter(q)),
             team=findings["team"].fillna(""),
         )
         print(

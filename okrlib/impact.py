@@ -89,7 +89,7 @@ def weekly_windows(
     last = start + pd.Timedelta(days=7 * post_weeks - 1)
     history = history[(history["date"] >= first) & (history["date"] <= last)]
     history = history.assign(week=(history["date"] - start).dt.days // 7)
-    weeks = aggregate_by(history, workbook.kpis, [*SERIES, "week"])
+    weeks = aggregate_by(history, workbook.kpis, [*SERIES, "week"]).drop(columns="last_date")
     weeks.insert(3, "week_start", start + pd.to_timedelta(weeks["week"] * 7, unit="D"))
     return weeks
 

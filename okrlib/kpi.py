@@ -59,19 +59,23 @@ def aggregate_by(frame: pd.DataFrame, kpis: pd.DataFrame, keys: list[str]) -> pd
     """Combine observations grouped by ``keys`` by each KPI's aggregation rule.
 
     ``frame`` holds kpi_history rows plus whatever extra key columns ``keys`` name;
-    returns one row per group with the keys, value and observations.
+    returns one row per group with the keys, value, observations and last_date (the latest
+    observation's date).
     """
-    frame = _with_aggregation(frame, kpis).sort_values("date", kind="stable")
+    if "aggregation" not in frame:
+        frame = _with_aggregation(frame, kpis)
+    frame = frame.sort_values("date", kind="stable")
     stats = frame.groupby(keys, sort=True, observed=True).agg(
         sum=("value", "sum"),
         mean=("value", "mean"),
         last=("value", "last"),
         observations=("value", "size"),
+        last_date=("date", "last"),
         aggregation=("aggregation", "first"),
     )
     stats = stats.reset_index()
     stats["value"] = _pick_rule(stats)
-    return stats[[*keys, "value", "observations"]]
+    return stats[[*keys, "value", "observations", "last_date"]]
 
 
 def _pick_rule(stats: pd.DataFrame) -> np.ndarray:
@@ -100,18 +104,8 @@ def readings(
         | (rule.eq("sum") & (date >= quarter_start))
         | (rule.eq("mean") & (date > as_of - pd.Timedelta(days=MEAN_WINDOW_DAYS)))
     )
-    frame = frame[in_window]
-    frame = frame.sort_values("date", kind="stable")
-    stats = frame.groupby(["kpi_id", "segment"], sort=True).agg(
-        sum=("value", "sum"),
-        mean=("value", "mean"),
-        last=("value", "last"),
-        date=("date", "last"),
-        aggregation=("aggregation", "first"),
-    )
-    stats = stats.reset_index()
-    stats["value"] = _pick_rule(stats)
-    return stats[["kpi_id", "segment", "value", "date"]]
+    stats = aggregate_by(frame[in_window], kpis, ["kpi_id", "segment"])
+    return stats.rename(columns={"last_date": "date"})[["kpi_id", "segment", "value", "date"]]
 
 
 HEALTH_STATUSES = ("healthy", "warning", "critical", "no_target")

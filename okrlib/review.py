@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import special
 
 from ._frames import isin
+from ._rollup import ALL_TEAMS
 from .progress import kr_progress, objective_progress, resolve
 from .workbook import Workbook, quarter_bounds
 
@@ -126,7 +127,7 @@ def reach_probability(
 
 def for_team(frame: pd.DataFrame, team: str | None) -> pd.DataFrame:
     """Rows of ``team`` (and the ``All teams`` rows); every row when ``team`` is None."""
-    return frame if team is None else frame[frame["team"].isin([team, "All teams"])]
+    return frame if team is None else frame[frame["team"].isin([team, ALL_TEAMS])]
 
 
 def forecast_odds(workbook: Workbook, quarter: pd.Period | str, as_of: object = None) -> pd.DataFrame:
@@ -191,7 +192,7 @@ def calibration(graded: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     Returns ``(scores, bands)``: scores has team, graded, brier (missing below 10 graded)
     and sentence; bands has team, band, krs, mean_confidence and hit_rate.
     """
-    overall = graded.assign(team="All teams")
+    overall = graded.assign(team=ALL_TEAMS)
     both = pd.concat([graded, overall], ignore_index=True)
     both["band"] = pd.cut(both["confidence"], BANDS, labels=BAND_LABELS, right=False, include_lowest=True)
     both.loc[both["confidence"] >= 1.0, "band"] = BAND_LABELS[-1]
@@ -218,7 +219,7 @@ def _count(number: int, noun: str) -> str:
 
 
 def _calibration_sentence(team: str, row: pd.Series, top: pd.DataFrame) -> str:
-    who = "Across all teams, the" if team == "All teams" else possessive(team)
+    who = "Across all teams, the" if team == ALL_TEAMS else possessive(team)
     if row["graded"] < MIN_GRADED:
         return (
             f"{team} has {_count(int(row['graded']), 'graded key result')}; {MIN_GRADED} are needed for a "
