@@ -56,6 +56,7 @@ import pandas as pd
 from ._frames import isin
 from ._parse import parse_quarter
 from ._rollup import alignment_tree, company_summary, team_summary
+from ._trend import fit_lines
 from .contract import STATUSES
 from .kpi import aggregate, readings
 from .workbook import Workbook, default_as_of, quarter_bounds
@@ -77,6 +78,7 @@ __all__ = [
     "forecast",
     "grade",
     "grade_band",
+    "holds",
     "kr_progress",
     "objective_progress",
     "pace_status",
@@ -110,12 +112,17 @@ def expected_progress(quarter: pd.Period | str, as_of: object) -> float:
     return float(np.clip(elapsed / days, 0.0, 1.0))
 
 
+def holds(kr_type: pd.Series, value: pd.Series, target: pd.Series) -> np.ndarray:
+    """Whether each value holds its line: >= target for at_least, <= target for at_most."""
+    return np.where(kr_type.eq("at_least"), value >= target, value <= target)
+
+
 def progress_of(
     kr_type: pd.Series, start: pd.Series, target: pd.Series, value: pd.Series
 ) -> tuple[pd.Series, pd.Series]:
     """Raw and clipped progress of ``value`` by each key result's type (the progress rule)."""
     moving = (value - start) / (target - start)
-    hold = np.where(kr_type.eq("at_least"), value >= target, value <= target).astype(float)
+    hold = holds(kr_type, value, target).astype(float)
     raw = pd.Series(
         np.select(
             [
@@ -223,11 +230,7 @@ def _satisfied_share(
     """Share of quarter-to-date check-ins (else KPI weeks) that held the line."""
     hold = frame[frame["kr_type"].isin(HOLD_TYPES)][["kr_id", "kr_type", "target", "kpi_id", "segment"]]
     rows = in_quarter.merge(hold, on="kr_id")
-    rows["ok"] = np.where(
-        rows["kr_type"].eq("at_least"),
-        rows["value"] >= rows["target"],
-        rows["value"] <= rows["target"],
-    )
+    rows["ok"] = holds(rows["kr_type"], rows["value"], rows["target"])
     share = rows.groupby("kr_id")["ok"].mean()
     by_kpi = hold[~isin(hold["kr_id"], share.index) & hold["kpi_id"].notna()]
     if len(by_kpi):
@@ -239,11 +242,7 @@ def _satisfied_share(
         ]
         weeks = aggregate(history, workbook.kpis, "week")
         weeks = weeks.merge(by_kpi.assign(segment=by_kpi["segment"].fillna("all")), on=["kpi_id", "segment"])
-        weeks["ok"] = np.where(
-            weeks["kr_type"].eq("at_least"),
-            weeks["value"] >= weeks["target"],
-            weeks["value"] <= weeks["target"],
-        )
+        weeks["ok"] = holds(weeks["kr_type"], weeks["value"], weeks["target"])
         share = pd.concat([share, weeks.groupby("kr_id")["ok"].mean()])
     return frame["kr_id"].map(share).astype("float64")
 
@@ -377,25 +376,20 @@ def forecast(workbook: Workbook, quarter: pd.Period | str, as_of: object = None)
     rows = checkins[
         isin(checkins["kr_id"], krs["kr_id"]) & (checkins["date"] >= start) & (checkins["date"] <= day)
     ]
-    x = (rows["date"] - start).dt.days.astype("float64")
-    y = rows["value"]
-    sums = pd.DataFrame({"kr_id": rows["kr_id"], "x": x, "y": y, "xx": x * x, "xy": x * y})
-    stats = sums.groupby("kr_id").agg(
-        n=("x", "size"), sx=("x", "sum"), sy=("y", "sum"), sxx=("xx", "sum"), sxy=("xy", "sum")
-    )
-    stats = stats[stats["n"] >= 2]
-    slope = (stats["n"] * stats["sxy"] - stats["sx"] * stats["sy"]) / (
-        stats["n"] * stats["sxx"] - stats["sx"] ** 2
-    )
-    intercept = (stats["sy"] - slope * stats["sx"]) / stats["n"]
+    lines = fit_lines((rows["date"] - start).dt.days, rows["value"], rows["kr_id"])
+    lines = lines[lines["n"] >= 2]
     horizon = float((end - start).days)
-    result = pd.DataFrame(
-        {
-            "checkins_used": stats["n"],
-            "slope_per_day": slope,
-            "projected_value": intercept + slope * horizon,
-        }
-    ).reset_index()
+    result = (
+        pd.DataFrame(
+            {
+                "checkins_used": lines["n"],
+                "slope_per_day": lines["slope"],
+                "projected_value": lines["intercept"] + lines["slope"] * horizon,
+            }
+        )
+        .rename_axis("kr_id")
+        .reset_index()
+    )
     result = krs[["kr_id", "objective_id", "kr_type", "start", "target"]].merge(result, on="kr_id")
     raw, clipped = progress_of(
         result["kr_type"], result["start"], result["target"], result["projected_value"]

@@ -34,6 +34,7 @@ from scipy import special
 
 from ._frames import isin
 from ._rollup import ALL_TEAMS
+from ._trend import fit_lines
 from .progress import kr_progress, objective_progress, resolve
 from .workbook import Workbook, quarter_bounds
 
@@ -84,18 +85,9 @@ def trend_odds(
     Returns one row per key with checkins_used, projected_value, low, high and se (the
     prediction's standard error), indexed by key.
     """
-    frame = pd.DataFrame({"key": keys.to_numpy(), "x": days.to_numpy(float), "y": values.to_numpy(float)})
-    grouped = frame.groupby("key")
-    n = grouped["x"].size()
-    mean_x, mean_y = grouped["x"].mean(), grouped["y"].mean()
-    dx = frame["x"] - frame["key"].map(mean_x)
-    dy = frame["y"] - frame["key"].map(mean_y)
-    sxx = (dx * dx).groupby(frame["key"]).sum()
-    sxy = (dx * dy).groupby(frame["key"]).sum()
-    slope = sxy / sxx
-    intercept = mean_y - slope * mean_x
-    residual = frame["y"] - frame["key"].map(intercept) - frame["key"].map(slope) * frame["x"]
-    sse = (residual * residual).groupby(frame["key"]).sum()
+    lines = fit_lines(days, values, keys)
+    n, mean_x, sxx = lines["n"], lines["mean_x"], lines["sxx"]
+    intercept, slope, sse = lines["intercept"], lines["slope"], lines["sse"]
     s = np.sqrt(sse / (n - 2))
     horizon = horizon if isinstance(horizon, pd.Series) else pd.Series(horizon, index=n.index)
     x_end = horizon.reindex(n.index)
