@@ -79,6 +79,7 @@ __all__ = [
     "grade",
     "grade_band",
     "holds",
+    "weighted_progress",
     "kr_progress",
     "objective_progress",
     "pace_status",
@@ -290,6 +291,15 @@ def kr_progress(
     return cached[key].copy(deep=False)  # copy-on-write: callers cannot change the cached frame
 
 
+def weighted_progress(key_results: pd.DataFrame, column: str) -> pd.Series:
+    """Weight-average ``column`` per objective over the key results that have a value."""
+    values, weight = key_results[column], key_results["weight"]
+    by = key_results["objective_id"]
+    weighted = (values * weight).groupby(by).sum()
+    counted = weight.where(values.notna()).groupby(by).sum()
+    return (weighted / counted).where(counted > 0)
+
+
 def roll_up(
     key_results: pd.DataFrame,
     objectives: pd.DataFrame,
@@ -300,21 +310,17 @@ def roll_up(
     """Objective progress, status, confidence and (``ended``: once the quarter is over) grades
     from scored key results (:func:`score`)."""
     krs = key_results.assign(
-        weighted=key_results["progress"] * key_results["weight"],
-        counted_weight=key_results["weight"].where(key_results["progress"].notna()),
         is_done=key_results["status"].eq("done"),
         without_data=key_results["progress"].isna(),
     )
     stats = krs.groupby("objective_id").agg(
-        weighted=("weighted", "sum"),
-        counted_weight=("counted_weight", "sum"),
         krs=("kr_id", "size"),
         krs_done=("is_done", "sum"),
         krs_without_data=("without_data", "sum"),
         mean_confidence=("confidence", "mean"),
         expected_progress=("expected_progress", "first"),
     )
-    stats["progress"] = (stats["weighted"] / stats["counted_weight"]).where(stats["counted_weight"] > 0)
+    stats["progress"] = weighted_progress(key_results, "progress")
     frame = objectives.reset_index(drop=True).merge(stats.reset_index(), on="objective_id", how="inner")
     expected = frame["expected_progress"]
     all_done = frame["krs_done"].eq(frame["krs"])
@@ -324,7 +330,7 @@ def roll_up(
     frame["grade_band"] = grade_band(frame["grade"])
     frame["missed_commitment"] = frame["commitment"].eq("committed") & (frame["grade"] < 1.0)
     frame["success"] = frame["commitment"].eq("aspirational") & (frame["grade"] >= 0.7)
-    return frame.drop(columns=["weighted", "counted_weight"])
+    return frame
 
 
 def _objective_status(

@@ -60,11 +60,7 @@ def what_if(
     )
     scored["forecast_progress"] = forecast_progress.fillna(projected["progress"]).to_numpy()
     objectives = progress.roll_up(scored, snapshot.objectives[list(OBJECTIVE_COLUMNS)], snapshot.ended)
-    weighted = (scored["forecast_progress"] * scored["weight"]).groupby(scored["objective_id"]).sum()
-    weights = (
-        scored["weight"].where(scored["forecast_progress"].notna()).groupby(scored["objective_id"]).sum()
-    )
-    forecast = (weighted / weights).where(weights > 0)
+    forecast = progress.weighted_progress(scored, "forecast_progress")
     objectives["forecast_progress"] = objectives["objective_id"].map(forecast)
     objectives["forecast_grade"] = progress.grade(objectives["forecast_progress"])
     return WhatIf(scored, objectives)
