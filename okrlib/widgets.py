@@ -156,8 +156,13 @@ class ReviewMeeting:
                 layout={"width": "200px"},
                 disabled=row["kr_type"] == "milestone",
             )
-            slider.observe(lambda change, kr=row["kr_id"]: self._on_current(kr, change), names="value")
-            target.observe(lambda change, kr=row["kr_id"]: self._on_target(kr, change), names="value")
+            kr_id = row["kr_id"]
+            slider.observe(
+                lambda change, kr=kr_id: self._on_edit(self.current_overrides, kr, change), names="value"
+            )
+            target.observe(
+                lambda change, kr=kr_id: self._on_edit(self.target_overrides, kr, change), names="value"
+            )
             self.sliders[row["kr_id"]], self.targets[row["kr_id"]] = slider, target
             rows.append(widgets.HBox([slider, target]))
         self.sliders_box.children = rows
@@ -230,17 +235,11 @@ class ReviewMeeting:
         self._draw_what_if()
         self._draw_detail()
 
-    def _on_current(self, kr_id: str, change: dict) -> None:
+    def _on_edit(self, overrides: dict[str, float], kr_id: str, change: dict) -> None:
+        """A slider (current value) or target box changed: record the edit and rescore."""
         if self._quiet:
             return
-        self.current_overrides[kr_id] = float(change["new"])
-        self._recompute()
-        self._draw_detail()
-
-    def _on_target(self, kr_id: str, change: dict) -> None:
-        if self._quiet:
-            return
-        self.target_overrides[kr_id] = float(change["new"])
+        overrides[kr_id] = float(change["new"])
         self._recompute()
         self._draw_detail()
 
