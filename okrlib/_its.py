@@ -4,10 +4,11 @@ The model (documented in :mod:`okrlib.impact`)::
 
     y_t = a + b * t + effect * post_t + e_t,    e_t = rho * e_{t-1} + u_t
 
-fitted by feasible GLS with statsmodels' ``GLSAR`` at a bias-corrected ``rho`` and
-calibrated by a parametric bootstrap of the t statistic under the fitted no-effect model.
-``fit_batch`` is the same estimator written for many series at once (the bootstrap's
-hot path); a test checks that it equals statsmodels' fit.
+fitted by feasible GLS (Cochrane-Orcutt) at a bias-corrected ``rho`` and calibrated by a
+parametric bootstrap of the t statistic under the fitted no-effect model.  ``fit_batch``
+is statsmodels' ``GLSAR(rho=...).fit()`` written in numpy for many series at once (the
+bootstrap fits 399 series per KR); tests check that it equals statsmodels' fit.  Not
+importing statsmodels here keeps about 0.9 s of imports out of every report kernel.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import statsmodels.api as sm
 
 BOOTSTRAP_DRAWS = 399
 SEED = 20261124
@@ -78,11 +78,10 @@ def fit(weeks: np.ndarray, values: np.ndarray, draws: int = BOOTSTRAP_DRAWS, see
     t = weeks.astype("float64")
     design = np.column_stack([np.ones_like(t), t, (t >= 0).astype("float64")])
     y = values.astype("float64")
-    ols = sm.OLS(y, design).fit()
-    rho = float(corrected_rho(ols.resid[:, None], design.shape[1])[0])
-    model = sm.GLSAR(y, design, rho=rho).fit()
-    effect, se = float(model.params[2]), float(model.bse[2])
-    intercept, slope = float(model.params[0]), float(model.params[1])
+    params, errors, rhos, _ = fit_batch(design, y[:, None])
+    rho = float(rhos[0])
+    intercept, slope, effect = (float(p) for p in params[0])
+    se = float(errors[0, 2])
     null_t = _null_t(design, y, draws, seed)
     if not se > 0 or not len(null_t):  # an exact fit: no noise left to test against
         p_value = 0.0 if effect != 0 else 1.0

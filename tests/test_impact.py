@@ -129,6 +129,19 @@ def test_batch_estimator_matches_statsmodels_glsar() -> None:
         assert np.allclose(params[b], model.params) and np.allclose(se[b], model.bse)
 
 
+def test_single_fit_matches_statsmodels_ols_then_glsar() -> None:
+    rng = np.random.default_rng(12)
+    weeks = np.arange(-26, 13)
+    values = rng.normal(size=39).cumsum() + 2.0 * (weeks >= 0)
+    design = np.column_stack([np.ones(39), weeks, (weeks >= 0)]).astype(float)
+    rho = float(_its.corrected_rho(sm.OLS(values, design).fit().resid[:, None], 3)[0])
+    model = sm.GLSAR(values, design, rho=rho).fit()
+    fit = _its.fit(weeks, values)
+    assert np.isclose(fit.rho, rho)
+    assert np.allclose([fit.intercept, fit.slope, fit.effect], model.params)
+    assert np.isclose((fit.high - fit.low) / 2, fit.critical_value * model.bse[2])
+
+
 def ar1_series(seed: int, shift_in_sd: float, phi: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """26 + 13 weeks: trend plus AR(1) noise; the shift is in units of the noise series' sd."""
     rng = np.random.default_rng(seed)
