@@ -10,6 +10,10 @@ report, and each chart output becomes a ``<div>`` drawn by ``vegaEmbed``.  Code 
 cells tagged ``interactive`` are removed.  Every file is written to a temporary name and
 moved into place, so a failed render leaves the previous report intact; the failed
 notebook is kept as ``<slug>.failed.ipynb``.
+
+``render_quarter`` renders in a pool of worker processes; each worker keeps one warm
+kernel for all its reports and clears it between them (:mod:`okrlib._kernels`), and loads
+the workbook for the index's headline numbers once.
 """
 
 from __future__ import annotations
@@ -30,12 +34,14 @@ import papermill
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
+from . import _kernels
 from ._parse import format_quarter, parse_quarter
 from .charts import VEGALITE_MIMETYPES
 from .exceptions import RenderError
 from .load import load_workbook
 from .present import STYLE, decimal, percent
 from .snapshot import quarter_snapshot
+from .workbook import Workbook
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "quarterly_review.ipynb"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -108,6 +114,7 @@ def vega_bundle() -> str:
     return bundle
 
 
+@functools.lru_cache(maxsize=1)
 def _exporter() -> HTMLExporter:
     exporter = HTMLExporter(
         template_name="okrlib",
@@ -181,6 +188,7 @@ def render_report(
         "as_of": as_of,
     }
     who = team or "company"
+    cwd = str(Path(notebook).resolve().parent)
     os.environ["OKRLIB_REPORT"] = "1"  # the kernel inherits it (see okrlib/__init__.py)
     try:
         papermill.execute_notebook(
@@ -188,10 +196,11 @@ def render_report(
             str(running),
             parameters=parameters,
             kernel_name=KERNEL,
-            cwd=str(Path(notebook).parent),
+            cwd=cwd,
             request_save_on_cell_execute=False,  # saving ~400 kB after every cell costs a second
             progress_bar=False,
             log_output=False,
+            **_kernels.engine_options(KERNEL, cwd),
         )
     except papermill.PapermillExecutionError as error:
         os.replace(running, failed_path)
@@ -213,11 +222,24 @@ def render_report(
     _write_atomically(html_path, _table_of_contents(body, title))
     os.replace(running, notebook_path)
     failed_path.unlink(missing_ok=True)
-    snapshot = quarter_snapshot(load_workbook(data_dir), period, as_of=as_of, team=team)
+    snapshot = quarter_snapshot(_workbook(Path(data_dir)), period, as_of=as_of, team=team)
     headline = {key: _plain(value) for key, value in snapshot.headline.items()}
     summary = {"team": team, "slug": slug, "html": html_path.name, "headline": headline}
     _write_atomically(folder / f"{slug}.json", json.dumps(summary, indent=1))
     return RenderedReport(team, slug, html_path, notebook_path, headline)
+
+
+def _workbook(folder: Path) -> Workbook:
+    """The folder's workbook, loaded once per process while its files stay unchanged."""
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    return _load_cached(
+        folder.resolve(), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _load_cached(folder: Path, signature: tuple) -> Workbook:
+    return load_workbook(folder)
 
 
 def _plain(value: object) -> object:
@@ -280,7 +302,7 @@ def render_quarter(
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(slugs)))
     done: list[RenderedReport] = []
     errors: list[str] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_kernels.keep_warm) as pool:
         futures = {
             pool.submit(render_report, data_dir, label, team, out_dir, as_of, slug, notebook): team
             for team, slug in slugs.items()

@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 from conftest import GOOD, ROOT, SAMPLE, run_okrlib
 
@@ -159,6 +160,66 @@ def test_a_failed_render_keeps_the_previous_report(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "okrlib report: error: report 2026-Q3 Sales failed in cell 4" in done.stderr
     assert "ValueError: boom for Sales" in done.stderr
+
+
+def chart_free_outputs(notebook: Path) -> list[object]:
+    """Each code cell's execution count and outputs, altair's HTML (random element ids) left out."""
+    cells = json.loads(notebook.read_text())["cells"]
+    return [
+        (
+            cell["execution_count"],
+            [
+                {k: v for k, v in out.get("data", out).items() if k != "text/html" or "altair" not in str(v)}
+                for out in cell["outputs"]
+            ],
+        )
+        for cell in cells
+        if cell["cell_type"] == "code"
+    ]
+
+
+def test_a_report_from_a_warm_kernel_equals_one_rendered_alone(rendered: Path, tmp_path: Path) -> None:
+    # the fixture rendered six reports with two workers: sales came from a kernel reused at least once
+    alone = report.render_report(SAMPLE, "2026-Q3", "Sales", tmp_path)
+    warm = chart_free_outputs(rendered / "2026-Q3" / "sales.ipynb")
+    assert warm == chart_free_outputs(alone.notebook)
+    assert [count for count, _ in warm][:3] == [1, 2, 3]
+
+
+def test_warm_kernels_start_clean_and_survive_a_failed_report(tmp_path: Path) -> None:
+    cells = [
+        nbformat.v4.new_code_cell(
+            "data_dir = quarter = team = as_of = None", metadata={"tags": ["parameters"]}
+        ),
+        nbformat.v4.new_code_cell(
+            'assert "left_over" not in globals(), left_over\n'
+            "left_over = team\n"
+            'if team == "Sales":\n    raise ValueError("boom")\n'
+            "print(team)"
+        ),
+    ]
+    notebook = tmp_path / "probe.ipynb"
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebook)
+    with pytest.raises(RenderError, match="Sales failed.*ValueError: boom") as failed:
+        report.render_quarter(
+            SAMPLE,
+            "2026-Q3",
+            [None, "Sales", "Product", "Marketing"],
+            tmp_path / "out",
+            jobs=1,
+            notebook=notebook,
+        )
+    assert "AssertionError" not in str(failed.value)  # each report saw a fresh namespace
+    folder = tmp_path / "out" / "2026-Q3"
+    assert sorted(p.name for p in folder.glob("*.html")) == [
+        "company.html",
+        "index.html",
+        "marketing.html",
+        "product.html",
+    ]
+    assert (folder / "sales.failed.ipynb").exists()
 
 
 def test_default_quarter_is_the_latest_with_okrs(tmp_path: Path) -> None:
