@@ -5,9 +5,10 @@ report's own work.  ``render_quarter``'s workers call :func:`keep_warm` once; fr
 :func:`engine_options` hands papermill the process's running kernel (one per kernel name
 and working folder) through the ``okrlib-warm`` engine, which clears the kernel after each
 notebook with IPython's ``reset(new_session=True)``: the namespace, the output history and
-the execution counter start afresh, as in a new kernel, while imported modules stay.  A
-kernel that died, or that could not be cleared, is shut down and replaced by the next
-report.  Outside ``keep_warm`` (a single ``render_report``) papermill starts and stops its
+the execution counter start afresh, as in a new kernel, while imported modules stay.  The
+kernel client is kept too (a new client waits 0.2 s for the kernel's output channel to
+go quiet).  A kernel that died, or that could not be cleared, is shut down and replaced by
+the next report.  Outside ``keep_warm`` (a single ``render_report``) papermill starts and stops its
 own kernel as usual.
 """
 
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing.util
+from dataclasses import dataclass
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
@@ -25,7 +28,38 @@ from papermill.log import logger
 ENGINE = "okrlib-warm"
 RESET = "get_ipython().reset(new_session=True)"
 
-_kernels: dict[tuple[str, str], AsyncKernelManager] = {}
+
+@dataclass(frozen=True)
+class WarmKernel:
+    """A running kernel and the client connected to it."""
+
+    manager: AsyncKernelManager
+    client: AsyncKernelClient
+
+    @classmethod
+    def start(cls, kernel_name: str, cwd: str) -> WarmKernel:
+        manager = AsyncKernelManager(kernel_name=kernel_name)
+        run_sync(manager.start_kernel)(cwd=cwd)
+        client = manager.client()
+        client.start_channels()
+        client.allow_stdin = False
+        try:
+            run_sync(client.wait_for_ready)(timeout=60)
+        except BaseException:
+            cls(manager, client).stop()
+            raise
+        return cls(manager, client)
+
+    def alive(self) -> bool:
+        return run_sync(self.manager.is_alive)()
+
+    def stop(self) -> None:
+        self.client.stop_channels()
+        with contextlib.suppress(Exception):  # already gone
+            run_sync(self.manager.shutdown_kernel)(now=True)
+
+
+_kernels: dict[tuple[str, str], WarmKernel] = {}
 _warm = False
 
 
@@ -45,24 +79,18 @@ def engine_options(kernel_name: str, cwd: str) -> dict[str, object]:
     when this process keeps kernels warm, else nothing (papermill's own kernel)."""
     if not _warm:
         return {}
-    manager = _kernels.get((kernel_name, cwd))
-    if manager is None or not run_sync(manager.is_alive)():
-        manager = AsyncKernelManager(kernel_name=kernel_name)
-        run_sync(manager.start_kernel)(cwd=cwd)
-        _kernels[(kernel_name, cwd)] = manager
-    return {"engine_name": ENGINE, "km": manager}
+    kernel = _kernels.get((kernel_name, cwd))
+    if kernel is None or not kernel.alive():
+        if kernel is not None:
+            kernel.stop()
+        kernel = _kernels[(kernel_name, cwd)] = WarmKernel.start(kernel_name, cwd)
+    return {"engine_name": ENGINE, "warm_kernel": kernel}
 
 
 def shutdown() -> None:
     """Shut down every warm kernel of this process."""
     while _kernels:
-        _, manager = _kernels.popitem()
-        _stop(manager)
-
-
-def _stop(manager: AsyncKernelManager) -> None:
-    with contextlib.suppress(Exception):  # already gone
-        run_sync(manager.shutdown_kernel)(now=True)
+        _kernels.popitem()[1].stop()
 
 
 class WarmKernelEngine(NBClientEngine):
@@ -78,12 +106,12 @@ class WarmKernelEngine(NBClientEngine):
         stderr_file=None,
         start_timeout=60,
         execution_timeout=None,
-        km=None,
+        warm_kernel=None,
         **kwargs,
     ):
         client = PapermillNotebookClient(
             nb_man,
-            km=km,
+            km=warm_kernel.manager,
             kernel_name=kernel_name,
             startup_timeout=start_timeout,
             timeout=execution_timeout,
@@ -92,19 +120,17 @@ class WarmKernelEngine(NBClientEngine):
             stdout_file=stdout_file,
             stderr_file=stderr_file,
         )
+        client.kc = warm_kernel.client  # nbclient starts no client of its own then
         try:
             return client.execute()
         finally:
-            cleared = False
-            if client.kc is not None:
-                try:
-                    reply = client.wait_for_reply(client.kc.execute(RESET, silent=True, store_history=False))
-                    cleared = bool(reply) and reply["content"]["status"] == "ok"
-                except Exception:
-                    cleared = False
-                client.kc.stop_channels()
-            if not cleared and km is not None:
-                _stop(km)  # engine_options starts a fresh one for the next report
+            try:
+                reply = client.wait_for_reply(client.kc.execute(RESET, silent=True, store_history=False))
+                cleared = bool(reply) and reply["content"]["status"] == "ok"
+            except Exception:
+                cleared = False
+            if not cleared:
+                warm_kernel.stop()  # engine_options starts a fresh one for the next report
 
 
 papermill_engines.register(ENGINE, WarmKernelEngine)

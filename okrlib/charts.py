@@ -7,6 +7,8 @@ stay apart in print and for the common colour-vision deficiencies.
 
 from __future__ import annotations
 
+import os
+
 import altair as alt
 import pandas as pd
 from altair.vegalite.v6.display import html_renderer
@@ -271,8 +273,33 @@ def _renderer(spec: dict, **metadata: object) -> dict:
     return {**(html if isinstance(html, dict) else {}), VEGALITE_MIMETYPES[0]: spec}
 
 
+def _report_bundle(chart: alt.TopLevelMixin, include=None, exclude=None) -> dict:
+    """In report kernels: the vega-lite spec only, not validated again.
+
+    The report renderer uses nothing else (it draws the spec offline), and the chart
+    functions' specs are validated against the schema by the tests; skipping both halves
+    the cost of showing a chart.
+    """
+    return {VEGALITE_MIMETYPES[0]: chart.to_dict(validate=False, context={"pre_transform": False})}
+
+
 def enable() -> None:
-    """Render charts in notebooks so both JupyterLab and the offline report can show them."""
+    """Render charts in notebooks so both JupyterLab and the offline report can show them.
+
+    In the kernels of ``okrlib report`` (``OKRLIB_REPORT=1``) charts are shown as their
+    vega-lite spec only.
+    """
     if "okrlib" not in alt.renderers.names():
         alt.renderers.register("okrlib", _renderer)
     alt.renderers.enable("okrlib")
+    shell = _ipython()
+    if shell is not None and os.environ.get("OKRLIB_REPORT") == "1":
+        shell.display_formatter.mimebundle_formatter.for_type(alt.TopLevelMixin, _report_bundle)
+
+
+def _ipython():
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return None
+    return get_ipython()

@@ -50,3 +50,20 @@ def test_impact_and_checkin_charts(sample, snap) -> None:
     start, end = okrlib.quarter_bounds("2026-Q3")
     checkins = snap.checkins[snap.checkins.kr_id == kr["kr_id"]]
     assert spec(charts.checkin_chart(checkins, kr, start, end))["layer"][0]["mark"]["strokeDash"] == [6, 4]
+
+
+@pytest.mark.parametrize("report_kernel", [False, True])
+def test_charts_display_their_spec_and_report_kernels_only_the_spec(snap, monkeypatch, report_kernel) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    formatter = InteractiveShell.instance().display_formatter
+    if report_kernel:
+        monkeypatch.setenv("OKRLIB_REPORT", "1")
+    chart = charts.kr_progress_chart(snap.key_results)
+    try:
+        charts.enable()
+        bundle, _ = formatter.format(chart)
+    finally:
+        formatter.mimebundle_formatter.pop(alt.TopLevelMixin, None)
+    assert bundle[charts.VEGALITE_MIMETYPES[0]] == spec(chart)
+    assert ("text/html" in bundle) is not report_kernel  # JupyterLab also gets altair's own HTML
