@@ -396,10 +396,15 @@ def main(argv: list[str] | None = None) -> int:
             rows_count = sizes.kpis * sizes.segments * sizes.days
             folder = write_history(tmp / "history", sizes)
             csv = str(folder / "kpi_history.csv")
-            floor, _, _, table_bytes = isolated("m_pyarrow_read", csv)
-            ours, peak, _, frame_bytes = isolated("m_load_history", csv)
+            # memory reclaim on this VM makes single reads noisy: the median of three each
+            runs = 1 if args.quick else 3
+            floors = [isolated("m_pyarrow_read", csv) for _ in range(runs)]
+            loads = [isolated("m_load_history", csv) for _ in range(runs)]
+            floor, table_bytes = statistics.median(r[0] for r in floors), floors[0][3]
+            ours, frame_bytes = statistics.median(r[0] for r in loads), loads[0][3]
+            peak = max(r[1] for r in loads)
             add(
-                f"1. load_kpi_history, {rows_count:,} CSV rows",
+                f"1. load_kpi_history, {rows_count:,} CSV rows (median of {runs})",
                 f"{ours:.2f} s",
                 f"pyarrow.csv {floor:.2f} s",
                 f"{ours / floor:.2f} (target <= 1.5)",
@@ -413,8 +418,9 @@ def main(argv: list[str] | None = None) -> int:
                 peak,
             )
             parquet = str(folder / "kpi_history.parquet")
-            floor, _, _, _ = isolated("m_pyarrow_parquet", parquet)
-            ours, peak, _, _ = isolated("m_load_history", parquet)
+            floor = statistics.median(isolated("m_pyarrow_parquet", parquet)[0] for _ in range(runs))
+            loads = [isolated("m_load_history", parquet) for _ in range(runs)]
+            ours, peak = statistics.median(r[0] for r in loads), max(r[1] for r in loads)
             add(
                 "   the same as Parquet",
                 f"{ours:.2f} s",
@@ -448,10 +454,16 @@ def main(argv: list[str] | None = None) -> int:
             nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
             nbformat.write(nb, floor_nb)
             data = str(ROOT / "data")
-            floor, _, _, _ = isolated("m_render", data, str(tmp / "floor"), str(floor_nb))
-            single, peak, _, _ = isolated("m_render", data, str(tmp / "single"), None)
+            # kernel start-up is noisy (0.9 to 1.4 s here): the median of three fresh processes each
+            floors, singles = [], []
+            repeats = 1 if args.quick else 3
+            for _ in range(repeats):
+                floors.append(isolated("m_render", data, str(tmp / "floor"), str(floor_nb))[0])
+                seconds, peak, _, _ = isolated("m_render", data, str(tmp / "single"), None)
+                singles.append(seconds)
+            floor, single = statistics.median(floors), statistics.median(singles)
             add(
-                "4. one team report, papermill + nbconvert",
+                f"4. one team report, papermill + nbconvert (median of {repeats})",
                 f"{single:.2f} s",
                 f"print(1) notebook {floor:.2f} s",
                 f"{single / floor:.2f} (target <= 2)",

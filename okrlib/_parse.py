@@ -54,6 +54,19 @@ def _to_series(column: pa.ChunkedArray) -> pd.Series:
     return column.to_pandas()
 
 
+def parse_cells(
+    column: pa.ChunkedArray, kind: str, decimal_comma: bool = False
+) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of the contract's ``kind`` (number, date, quarter; anything else is text)."""
+    if kind == "number":
+        return parse_numbers(column, decimal_comma=decimal_comma)
+    if kind == "date":
+        return parse_dates(column)
+    if kind == "quarter":
+        return parse_quarters(column)
+    return parse_text(column)
+
+
 def parse_text(column: pa.ChunkedArray) -> tuple[pd.Series, pd.Series]:
     """Text cells: trimmed, empty is missing, nothing is bad."""
     values = _to_series(clean_text(column))
@@ -73,15 +86,25 @@ def parse_numbers(column: pa.ChunkedArray, decimal_comma: bool = False) -> tuple
     if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
         values = pd.Series(column.to_numpy(zero_copy_only=False), dtype="float64")
         return values, pd.Series(~np.isfinite(values) & values.notna(), index=values.index)
-    text = clean_text(column)
-    try:
-        values = pd.Series(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False))
-        finite = np.isfinite(values) | values.isna()
-        if finite.all():
-            return values, pd.Series(False, index=values.index)
-    except pa.ArrowInvalid:
-        pass
+    numbers = _plain_numbers(column)  # most files: no cell needs trimming
+    text = None
+    if numbers is None:
+        text = clean_text(column)
+        numbers = _plain_numbers(text)
+    if numbers is not None:
+        return pd.Series(numbers), pd.Series(False, index=range(len(numbers)))
     return _parse_decorated_numbers(_to_series(text), decimal_comma)
+
+
+def _plain_numbers(column: pa.ChunkedArray) -> np.ndarray | None:
+    """All cells as float64 (empty: NaN) when every one is a plain finite number, else None."""
+    try:
+        numbers = pc.cast(column, pa.float64())
+    except pa.ArrowInvalid:  # blanks around a number, thousands separators, text...
+        return None
+    if pc.all(pc.is_finite(numbers)).as_py() is False:  # "nan" and "inf" are errors
+        return None
+    return numbers.to_numpy(zero_copy_only=False)
 
 
 def _parse_decorated_numbers(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:

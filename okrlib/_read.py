@@ -39,7 +39,7 @@ class RawTable:
     """
 
     table: pa.Table
-    lines: pa.Array
+    lines: np.ndarray | range
     source: Path
     location: str
     decimal_comma: bool
@@ -61,20 +61,29 @@ def locate(path: str | Path, spec: FileSpec) -> Path:
     raise DataError([Problem(path / f"{spec.stem}.csv", None, None, got, expected)])
 
 
+REPEATING_KINDS = frozenset({"date", "id", "enum", "quarter"})
+"""Column kinds whose values repeat: parsed once per distinct value (see okrlib.load)."""
+
+
+def _repeating(spec: FileSpec) -> set[str]:
+    return {c.name for c in spec.columns if c.kind in REPEATING_KINDS}
+
+
 def read_raw(file: Path, spec: FileSpec) -> RawTable:
     """Read ``file`` into a :class:`RawTable`, or raise :class:`DataError`."""
     if file.suffix == ".parquet":
-        return _read_parquet(file)
+        return _read_parquet(file, spec)
     return _read_csv(file, spec)
 
 
-def _read_parquet(file: Path) -> RawTable:
+def _read_parquet(file: Path, spec: FileSpec) -> RawTable:
     try:
-        table = pq.read_table(file)
+        schema = pq.read_schema(file)
+        text = [f.name for f in schema if f.name in _repeating(spec) and pa.types.is_string(f.type)]
+        table = pq.read_table(file, read_dictionary=text)
     except (OSError, pa.ArrowException) as error:
         raise DataError([Problem(file, None, None, str(error), "a readable Parquet file")]) from None
-    lines = pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64))
-    return RawTable(table, lines, file, "row", decimal_comma=False)
+    return RawTable(table, range(1, table.num_rows + 1), file, "row", decimal_comma=False)
 
 
 def _header(file: Path) -> tuple[str, bytes]:
@@ -105,7 +114,11 @@ def _read_csv(file: Path, spec: FileSpec) -> RawTable:
         )
     delimiter = ";" if header.count(";") > header.count(",") else ","
     names = [name.strip().strip('"') for name in header.split(delimiter)]
-    text_columns = {name: pa.string() for name in names if name in spec.names}
+    repeating = _repeating(spec)
+    encoded = pa.dictionary(pa.int32(), pa.string())
+    text_columns = {
+        name: encoded if name in repeating else pa.string() for name in names if name in spec.names
+    }
     invalid: list[tuple[int | None, str]] = []
 
     def on_invalid(row: pa_csv.InvalidRow) -> str:
@@ -150,11 +163,12 @@ def _read_csv(file: Path, spec: FileSpec) -> RawTable:
             for number, text in invalid
         )
     # Row i of the table is physical line i + 2 (blank lines included, header is line 1).
-    lines = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
+    lines: np.ndarray | range = range(2, table.num_rows + 2)
     blank = _all_null(table)
     if blank is not None:
         keep = pc.invert(blank)
-        table, lines = table.filter(keep), lines.filter(keep)
+        table = table.filter(keep)
+        lines = np.arange(2, len(keep) + 2, dtype=np.int64)[keep.to_numpy(zero_copy_only=False)]
     return RawTable(table, lines, file, "line", decimal_comma=delimiter == ";")
 
 

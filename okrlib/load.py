@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from . import _parse
 from ._frames import isin
-from ._read import RawTable, locate, read_raw
+from ._read import REPEATING_KINDS, RawTable, locate, read_raw
 from ._rules import check_checkins, check_kpis, check_okrs, split_okrs
 from .contract import CHECKINS, KPI_HISTORY, KPIS, OKRS, Column, FileSpec
 from .exceptions import DataError, Problem
@@ -70,7 +70,11 @@ def _parse_file(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFra
     Each raw column is let go as soon as it is parsed, so a large file is never held
     twice over (``raw`` must not be referenced elsewhere).
     """
-    index = pd.Index(raw.lines.to_numpy(), name=raw.location)
+    lines = raw.lines
+    if isinstance(lines, range):
+        index = pd.RangeIndex(lines.start, lines.stop, name=raw.location)
+    else:
+        index = pd.Index(lines, name=raw.location)
     cells = dict(zip(raw.table.column_names, raw.table.columns, strict=True))
     present = set(cells)
     if raw.table.num_rows == 0 and spec.stem in (KPIS.stem, OKRS.stem):
@@ -78,11 +82,14 @@ def _parse_file(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFra
     decimal_comma = raw.decimal_comma
     raw.table = None  # type: ignore[assignment]  # see the docstring
     columns: dict[str, pd.Series] = {}
+    codes: dict[str, tuple[np.ndarray, int]] = {}
     for column in spec.columns:
         if column.name in present:
-            columns[column.name] = _parse_column(
+            columns[column.name], column_codes = _parse_column(
                 cells.pop(column.name), column, index, decimal_comma, problems
             )
+            if column_codes is not None:
+                codes[column.name] = column_codes
         elif column.required:
             problems.add(None, column.name, None, _missing_column_help(column.name, present))
         else:
@@ -90,8 +97,8 @@ def _parse_file(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFra
     problems.raise_if_any()
     for name, extra in cells.items():  # the columns the contract does not know
         columns[name] = extra.to_pandas().set_axis(index)
-    frame = pd.DataFrame(columns, index=index)
-    _check_unique(frame, spec, problems)
+    frame = pd.DataFrame(columns, index=index, copy=False)
+    _check_unique(frame, spec, problems, codes)
     return frame
 
 
@@ -107,19 +114,25 @@ def _empty(column: Column, index: pd.Index) -> pd.Series:
     return series if column.default is None else series.fillna(column.default)
 
 
+Codes = tuple[np.ndarray, int]  # per row a code 1..size-1 of its value (0: missing), and size
+
+
 def _parse_column(
     cells: pa.ChunkedArray, column: Column, index: pd.Index, decimal_comma: bool, problems: Problems
-) -> pd.Series:
-    if column.kind == "number":
-        values, bad = _parse.parse_numbers(cells, decimal_comma=decimal_comma)
-    elif column.kind == "date":
-        values, bad = _parse.parse_dates(cells)
-    elif column.kind == "quarter":
-        values, bad = _parse.parse_quarters(cells)
+) -> tuple[pd.Series, Codes | None]:
+    """Parse and check one column; dictionary-encoded columns are parsed once per distinct value
+    and come with integer codes of their values (for the duplicate-key check)."""
+    codes = None
+    if column.kind in REPEATING_KINDS and (
+        pa.types.is_dictionary(cells.type) or pa.types.is_string(cells.type)
+    ):
+        values, bad, missing, codes = _parse_distinct(cells, column, index, decimal_comma)
     else:
-        values, bad = _parse.parse_text(cells)
-    values.index = bad.index = index
-    missing = values.isna() & ~bad
+        values, bad = _parse.parse_cells(cells, column.kind, decimal_comma)
+        values.index = bad.index = index
+        missing = values.isna() & ~bad
+        if column.default is not None:
+            values = values.fillna(column.default)
     if bad.any():
         shown = _parse.parse_text(cells)[0].set_axis(index)
         expected = column.expected()
@@ -133,19 +146,73 @@ def _parse_column(
             )
             bad = bad & ~ambiguous
         problems.add_rows(bad, column.name, shown, expected)
-    if column.required:
+    if column.required and missing.any():
         problems.add_rows(missing, column.name, pd.Series("", index=index), column.expected())
+    checked = values.where(~missing) if column.default is not None else values
     if column.kind == "enum":
-        outside = values.notna() & ~values.isin(column.allowed)
-        problems.add_rows(outside, column.name, values, column.expected())
+        distinct = pd.Series(checked.dropna().unique(), dtype="str")
+        outside = distinct[~distinct.isin(column.allowed)]
+        if len(outside):
+            problems.add_rows(isin(checked, outside), column.name, values, column.expected())
     if column.pattern:  # checked on the distinct values: ids repeat a lot
-        distinct = pd.Series(pc.unique(pa.array(values.dropna())).to_pandas(), dtype="str")
+        distinct = pd.Series(pc.unique(pa.array(checked.dropna())).to_pandas(), dtype="str")
         wrong = distinct[~distinct.str.fullmatch(column.pattern).astype(bool)]
         if len(wrong):
-            problems.add_rows(isin(values, wrong), column.name, values, column.expected())
-    if column.default is not None:
-        values = values.fillna(column.default)
-    return values
+            problems.add_rows(isin(checked, wrong), column.name, values, column.expected())
+    return values, codes
+
+
+def _parse_distinct(
+    cells: pa.ChunkedArray, column: Column, index: pd.Index, decimal_comma: bool
+) -> tuple[pd.Series, pd.Series, pd.Series, Codes]:
+    """Parse a column whose values repeat once per distinct value and spread the results.
+
+    Returns the values (defaults filled), the unparseable and the empty rows, and codes.
+    """
+    encoded = cells if pa.types.is_dictionary(cells.type) else pc.dictionary_encode(cells)
+    chunks = pa.table({"c": encoded}).unify_dictionaries().column(0).chunks
+    dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
+    indices = pa.chunked_array([chunk.indices for chunk in chunks], pa.int32())
+    # row -> entry of the dictionary; an empty cell -> an extra last entry
+    positions = (pc.fill_null(indices, len(dictionary)) if indices.null_count else indices).to_numpy()
+    distinct, distinct_bad = _parse.parse_cells(pa.chunked_array([dictionary]), column.kind, decimal_comma)
+    empty = distinct.isna().to_numpy() & ~distinct_bad.to_numpy(dtype=bool)  # blanks trim to empty
+    entries = pd.concat(
+        [distinct.where(~empty, column.default), pd.Series([column.default], dtype=distinct.dtype)],
+        ignore_index=True,
+    )
+    if entries.dtype.kind == "M":
+        values = pd.Series(entries.to_numpy()[positions], index=index, copy=False)
+    elif _unchanged(entries.iloc[:-1], dictionary) and not indices.null_count:
+        values = (cells if cells is not encoded else encoded.cast(pa.string())).to_pandas()  # as read
+        values.index = index
+    else:
+        values = pd.Series(entries.array.take(positions))
+        values.index = index
+    bad = _spread_flags(np.append(distinct_bad.to_numpy(dtype=bool), False), positions, index)
+    missing = _spread_flags(np.append(empty, True), positions, index)
+    entry_codes, uniques = pd.factorize(entries)
+    if (entry_codes[:-1] == np.arange(len(dictionary))).all():  # distinct entries stay distinct
+        codes = positions + 1
+        if indices.null_count:
+            codes[positions == len(dictionary)] = entry_codes[-1] + 1
+    else:
+        codes = (entry_codes + 1)[positions]
+    return values, bad, missing, (codes, len(uniques) + 1)
+
+
+def _unchanged(parsed: pd.Series, raw: pa.Array) -> bool:
+    """True when parsing left every text value as it was read (nothing trimmed)."""
+    return (
+        pa.types.is_string(raw.type)
+        and pd.api.types.is_string_dtype(parsed.dtype)
+        and pa.array(parsed, pa.string()).equals(raw)
+    )
+
+
+def _spread_flags(flags: np.ndarray, positions: np.ndarray, index: pd.Index) -> pd.Series:
+    rows = flags[positions] if flags.any() else np.zeros(len(positions), dtype=bool)
+    return pd.Series(rows, index=index, copy=False)
 
 
 DENSE_KEY_LIMIT = 1 << 27  # up to 128M combined codes, a bincount table is cheap
@@ -163,12 +230,15 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64) + 1, len(uniques) + 1
 
 
-def duplicated(frame: pd.DataFrame, key: list[str]) -> pd.Series:
-    """Rows whose ``key`` repeats an earlier row's, found on integer codes (fast on millions of rows)."""
+def duplicated(frame: pd.DataFrame, key: list[str], known: dict[str, Codes] | None = None) -> pd.Series:
+    """Rows whose ``key`` repeats an earlier row's, found on integer codes (fast on millions of rows).
+
+    ``known`` holds codes the parser already made for some columns.
+    """
     combined = np.zeros(len(frame), dtype=np.int64)
     span = 1
     for column in key:
-        codes, size = _codes(frame[column])
+        codes, size = (known or {}).get(column) or _codes(frame[column])
         span *= size
         if span >= 2**62:
             return frame.duplicated(key, keep="first")
@@ -178,9 +248,9 @@ def duplicated(frame: pd.DataFrame, key: list[str]) -> pd.Series:
     return pd.Series(pd.Series(combined).duplicated(keep="first").to_numpy(), index=frame.index)
 
 
-def _check_unique(frame: pd.DataFrame, spec: FileSpec, problems: Problems) -> None:
+def _check_unique(frame: pd.DataFrame, spec: FileSpec, problems: Problems, codes: dict[str, Codes]) -> None:
     for key in spec.unique:
-        duplicated_rows = duplicated(frame, list(key))
+        duplicated_rows = duplicated(frame, list(key), codes)
         if not duplicated_rows.any():
             continue
         first_line = (

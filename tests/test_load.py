@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -266,3 +267,49 @@ def test_isin_helper_matches_pandas() -> None:
         assert isin(values, candidates).tolist() == values.isin(candidates).tolist()
     numbers = pd.Series([1.0, 2.0])
     assert isin(numbers, [2.0]).tolist() == [False, True]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["2026-07-01", " 2026-07-01", "2026-07-02 ", "2026-07-03"]),
+            st.sampled_from(["a", " a", "b", "b  "]),
+            st.sampled_from(["all", "", " all", "emea", "  "]),
+            st.sampled_from(["1", " 2.5", "3"]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    parquet=st.booleans(),
+)
+def test_repeating_columns_parse_once_per_value_like_cell_by_cell(rows, parquet) -> None:
+    # dates, ids and segments are parsed per distinct value; the result must equal parsing each cell
+    raw = pd.DataFrame(rows, columns=["date", "kpi_id", "segment", "value"])
+    expected = pd.DataFrame(
+        {
+            "date": pd.to_datetime(raw["date"].str.strip()).astype("datetime64[us]"),
+            "kpi_id": raw["kpi_id"].str.strip(),
+            "value": raw["value"].str.strip().astype(float),
+            "segment": raw["segment"].str.strip().replace("", "all"),
+        }
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        if parquet:
+            path = Path(folder) / "kpi_history.parquet"
+            raw.replace("", None).to_parquet(path)
+        else:
+            path = Path(folder) / "kpi_history.csv"
+            raw.to_csv(path, index=False)
+        duplicates = expected.duplicated(["date", "kpi_id", "segment"])
+        if duplicates.any():
+            with pytest.raises(DataError) as error:
+                okrlib.load_kpi_history(path)
+            first = int(duplicates.to_numpy().argmax()) + (1 if parquet else 2)
+            assert f"{'row' if parquet else 'line'} {first}, column '(date, kpi_id, segment)'" in str(
+                error.value
+            )
+            return
+        frame = okrlib.load_kpi_history(path)
+    assert frame.reset_index(drop=True).equals(expected)
+    assert frame["kpi_id"].dtype == "str" and frame["date"].dtype == "datetime64[us]"

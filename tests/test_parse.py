@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from okrlib import DataError, load_kpi_history
+from okrlib import DataError, _parse, load_kpi_history
 from okrlib._parse import format_quarter, parse_dates, parse_numbers, parse_quarter, parse_quarters
 
 
@@ -131,3 +131,9 @@ def test_formatted_numbers_round_trip(amount, currency: str, percent: bool) -> N
     sign = "-" if amount < 0 else ""
     cell = f"{sign}{currency}{abs(amount):,.2f}{'%' if percent else ''}"
     assert numbers(["x", cell])[1] == pytest.approx(float(amount))
+
+
+def test_nan_and_inf_spelled_out_are_errors_not_missing_values() -> None:
+    values, bad = _parse.parse_numbers(pa.chunked_array([["nan", "1", None, "inf", "-inf"]], pa.string()))
+    assert bad.tolist() == [True, False, False, True, True]
+    assert values.iloc[1] == 1.0
