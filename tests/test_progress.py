@@ -342,3 +342,22 @@ def test_objective_progress_lies_between_its_krs(pairs) -> None:
     )
     result = progress.roll_up(frame, pd.DataFrame({"objective_id": ["a"], "commitment": ["committed"]}))
     assert min(values) - 1e-9 <= result.loc[0, "progress"] <= max(values) + 1e-9
+
+
+def test_fit_lines_by_hand() -> None:
+    from okrlib._trend import fit_lines
+
+    keys = pd.Series(["b", "a", "a", "a", "c", "c"], dtype="str")
+    days = pd.Series([5, 0, 1, 2, 0, 2])
+    values = pd.Series([7.0, 1.0, 3.0, 5.5, 4.0, 0.0])
+    lines = fit_lines(days, values, keys)
+    assert lines.index.tolist() == ["a", "b", "c"]
+    # a: mean day 1, mean value 19/6; sxy = (-1)(1 - 19/6) + (1)(5.5 - 19/6) = 4.5, sxx = 2
+    assert lines.loc["a", "n"] == 3 and lines.loc["a", "sxx"] == 2.0
+    assert lines.loc["a", "slope"] == pytest.approx(2.25)
+    assert lines.loc["a", "intercept"] == pytest.approx(19 / 6 - 2.25)
+    # residuals 1 - 0.9167, 3 - 3.1667, 5.5 - 5.4167: (1/12, -1/6, 1/12) -> sse 1/24
+    assert lines.loc["a", "sse"] == pytest.approx(1 / 24)
+    assert lines.loc["b", "n"] == 1 and np.isnan(lines.loc["b", "slope"]) and lines.loc["b", "sse"] == 0
+    assert lines.loc["c", "slope"] == pytest.approx(-2.0)
+    assert lines.loc["c", "intercept"] == pytest.approx(4.0)
