@@ -7,7 +7,9 @@ Reading rules (documented in the README):
 - the delimiter is whichever of ``;`` and ``,`` occurs more often in the header
   line (``,`` on a tie); with ``;`` numbers may use a decimal comma;
 - contract columns are read as text and parsed by :mod:`okrlib._parse`; extra
-  columns keep pyarrow's inferred type;
+  columns keep pyarrow's inferred type.  Text columns whose values repeat (dates, ids,
+  enums, quarters) are read dictionary-encoded, from CSV and Parquet alike, so that
+  :mod:`okrlib.load` trims, parses and checks each distinct value once;
 - only an empty cell is missing: ``NA``, ``null`` or ``nan`` are text like any other;
 - blank lines are ignored but still counted, so line numbers match an editor's;
 - a line with the wrong number of fields is an error (values may not contain
@@ -77,9 +79,10 @@ def read_raw(file: Path, spec: FileSpec) -> RawTable:
 
 
 def _read_parquet(file: Path, spec: FileSpec) -> RawTable:
+    repeating = _repeating(spec)
     try:
         schema = pq.read_schema(file)
-        text = [f.name for f in schema if f.name in _repeating(spec) and pa.types.is_string(f.type)]
+        text = [f.name for f in schema if f.name in repeating and pa.types.is_string(f.type)]
         table = pq.read_table(file, read_dictionary=text)
     except (OSError, pa.ArrowException) as error:
         raise DataError([Problem(file, None, None, str(error), "a readable Parquet file")]) from None

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from . import _parse
 from ._frames import isin
-from ._read import REPEATING_KINDS, RawTable, locate, read_raw
+from ._read import RawTable, locate, read_raw
 from ._rules import check_checkins, check_kpis, check_okrs, split_okrs
 from .contract import CHECKINS, KPI_HISTORY, KPIS, OKRS, Column, FileSpec
 from .exceptions import DataError, Problem
@@ -123,9 +123,7 @@ def _parse_column(
     """Parse and check one column; dictionary-encoded columns are parsed once per distinct value
     and come with integer codes of their values (for the duplicate-key check)."""
     codes = None
-    if column.kind in REPEATING_KINDS and (
-        pa.types.is_dictionary(cells.type) or pa.types.is_string(cells.type)
-    ):
+    if pa.types.is_dictionary(cells.type):  # the reader encodes repeating text columns
         values, bad, missing, codes = _parse_distinct(cells, column, index, decimal_comma)
     else:
         values, bad = _parse.parse_cells(cells, column.kind, decimal_comma)
@@ -165,12 +163,11 @@ def _parse_column(
 def _parse_distinct(
     cells: pa.ChunkedArray, column: Column, index: pd.Index, decimal_comma: bool
 ) -> tuple[pd.Series, pd.Series, pd.Series, Codes]:
-    """Parse a column whose values repeat once per distinct value and spread the results.
+    """Parse a dictionary-encoded column once per distinct value and spread the results.
 
     Returns the values (defaults filled), the unparseable and the empty rows, and codes.
     """
-    encoded = cells if pa.types.is_dictionary(cells.type) else pc.dictionary_encode(cells)
-    chunks = pa.table({"c": encoded}).unify_dictionaries().column(0).chunks
+    chunks = pa.table({"c": cells}).unify_dictionaries().column(0).chunks
     dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
     indices = pa.chunked_array([chunk.indices for chunk in chunks], pa.int32())
     # row -> entry of the dictionary; an empty cell -> an extra last entry
@@ -184,7 +181,7 @@ def _parse_distinct(
     if entries.dtype.kind == "M":
         values = pd.Series(entries.to_numpy()[positions], index=index, copy=False)
     elif _unchanged(entries.iloc[:-1], dictionary) and not indices.null_count:
-        values = (cells if cells is not encoded else encoded.cast(pa.string())).to_pandas()  # as read
+        values = cells.cast(pa.string()).to_pandas()  # decoded as read: no per-row take in pandas
         values.index = index
     else:
         values = pd.Series(entries.array.take(positions))
