@@ -24,6 +24,7 @@ from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
+from papermill.utils import remove_args
 
 ENGINE = "okrlib-warm"
 RESET = "get_ipython().reset(new_session=True)"
@@ -94,7 +95,11 @@ def shutdown() -> None:
 
 
 class WarmKernelEngine(NBClientEngine):
-    """papermill's nbclient engine on a kernel it does not own, cleared after each notebook."""
+    """papermill's nbclient engine on a kernel it does not own, cleared after each notebook.
+
+    ``NBClientEngine.execute_managed_notebook`` again, except that the client is handed the
+    warm kernel's client (nbclient takes no client as an argument) and clears the kernel.
+    """
 
     @classmethod
     def execute_managed_notebook(
@@ -111,6 +116,7 @@ class WarmKernelEngine(NBClientEngine):
     ):
         client = PapermillNotebookClient(
             nb_man,
+            **remove_args(["input_path"], **kwargs),  # as NBClientEngine: the rest configures nbclient
             km=warm_kernel.manager,
             kernel_name=kernel_name,
             startup_timeout=start_timeout,

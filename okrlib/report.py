@@ -231,10 +231,8 @@ def render_report(
 
 def _workbook(folder: Path) -> Workbook:
     """The folder's workbook, loaded once per process while its files stay unchanged."""
-    files = sorted(p for p in folder.iterdir() if p.is_file())
-    return _load_cached(
-        folder.resolve(), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-    )
+    stats = sorted((p.name, p.stat()) for p in folder.iterdir() if p.is_file())
+    return _load_cached(folder.resolve(), tuple((name, st.st_mtime_ns, st.st_size) for name, st in stats))
 
 
 @functools.lru_cache(maxsize=1)
