@@ -1,21 +1,31 @@
-"""Warm kernels: a process that renders several reports keeps one kernel for all of them.
+"""Report kernels: started by okrlib with the report environment, kept warm in batches.
 
+Every report runs on a kernel okrlib starts itself (:func:`report_kernel`), so that the
+kernel, and only the kernel, gets the report environment (:func:`kernel_environment`):
+``OKRLIB_REPORT=1`` and one BLAS/OpenMP thread.  A report's least-squares fits are tiny,
+and an idle OpenBLAS worker thread spins after every call: it burnt 0.28 s of the other
+core per report, which parallel renders need.
+
+Warm kernels: a process that renders several reports keeps one kernel for all of them.
 Starting a kernel and importing pandas, altair and okrlib into it costs about as much as a
 report's own work.  ``render_quarter``'s workers call :func:`keep_warm` once; from then on
-:func:`engine_options` hands papermill the process's running kernel (one per kernel name
+:func:`report_kernel` hands papermill the process's running kernel (one per kernel name
 and working folder) through the ``okrlib-warm`` engine, which clears the kernel after each
 notebook with IPython's ``reset(new_session=True)``: the namespace, the output history and
 the execution counter start afresh, as in a new kernel, while imported modules stay.  The
 kernel client is kept too (a new client waits 0.2 s for the kernel's output channel to
 go quiet).  A kernel that died, or that could not be cleared, is shut down and replaced by
-the next report.  Outside ``keep_warm`` (a single ``render_report``) papermill starts and stops its
-own kernel as usual.
+the next report.  Outside ``keep_warm`` (a single ``render_report``) the kernel is started for
+the one notebook and stopped right after it, without papermill's 0.2 s of graceful shutdown
+(the outputs are in by then).
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing.util
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -28,6 +38,17 @@ from papermill.utils import remove_args
 
 ENGINE = "okrlib-warm"
 RESET = "get_ipython().reset(new_session=True)"
+ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def kernel_environment() -> dict[str, str]:
+    """This process's environment with ``OKRLIB_REPORT=1`` and, unless set already, one
+    BLAS/OpenMP thread (see the module docstring)."""
+    env = dict(os.environ)
+    for name in ONE_THREAD:
+        env.setdefault(name, "1")
+    env["OKRLIB_REPORT"] = "1"  # okrlib/__init__.py and charts.enable read it
+    return env
 
 
 @dataclass(frozen=True)
@@ -40,7 +61,7 @@ class WarmKernel:
     @classmethod
     def start(cls, kernel_name: str, cwd: str) -> WarmKernel:
         manager = AsyncKernelManager(kernel_name=kernel_name)
-        run_sync(manager.start_kernel)(cwd=cwd)
+        run_sync(manager.start_kernel)(cwd=cwd, env=kernel_environment())
         client = manager.client()
         client.start_channels()
         client.allow_stdin = False
@@ -75,17 +96,24 @@ def keep_warm() -> None:
     multiprocessing.util.Finalize(None, shutdown, exitpriority=10)
 
 
-def engine_options(kernel_name: str, cwd: str) -> dict[str, object]:
-    """Keyword arguments for ``papermill.execute_notebook``: the warm engine and kernel
-    when this process keeps kernels warm, else nothing (papermill's own kernel)."""
+@contextlib.contextmanager
+def report_kernel(kernel_name: str, cwd: str) -> Iterator[dict[str, object]]:
+    """Keyword arguments for ``papermill.execute_notebook`` that run the notebook on a report
+    kernel: this process's warm one under :func:`keep_warm`, else one started for it and
+    stopped when the ``with`` block ends."""
     if not _warm:
-        return {}
+        kernel = WarmKernel.start(kernel_name, cwd)
+        try:
+            yield {"engine_name": ENGINE, "okrlib_kernel": kernel, "clear": False}
+        finally:
+            kernel.stop()
+        return
     kernel = _kernels.get((kernel_name, cwd))
     if kernel is None or not kernel.alive():
         if kernel is not None:
             kernel.stop()
         kernel = _kernels[(kernel_name, cwd)] = WarmKernel.start(kernel_name, cwd)
-    return {"engine_name": ENGINE, "warm_kernel": kernel}
+    yield {"engine_name": ENGINE, "okrlib_kernel": kernel, "clear": True}
 
 
 def shutdown() -> None:
@@ -95,10 +123,11 @@ def shutdown() -> None:
 
 
 class WarmKernelEngine(NBClientEngine):
-    """papermill's nbclient engine on a kernel it does not own, cleared after each notebook.
+    """papermill's nbclient engine on a kernel it does not own, cleared after each notebook
+    when ``clear``.
 
     ``NBClientEngine.execute_managed_notebook`` again, except that the client is handed the
-    warm kernel's client (nbclient takes no client as an argument) and clears the kernel.
+    kernel's client (nbclient takes no client as an argument) and clears the kernel.
     """
 
     @classmethod
@@ -111,13 +140,14 @@ class WarmKernelEngine(NBClientEngine):
         stderr_file=None,
         start_timeout=60,
         execution_timeout=None,
-        warm_kernel=None,
+        okrlib_kernel=None,
+        clear=True,
         **kwargs,
     ):
         client = PapermillNotebookClient(
             nb_man,
             **remove_args(["input_path"], **kwargs),  # as NBClientEngine: the rest configures nbclient
-            km=warm_kernel.manager,
+            km=okrlib_kernel.manager,
             kernel_name=kernel_name,
             startup_timeout=start_timeout,
             timeout=execution_timeout,
@@ -126,17 +156,22 @@ class WarmKernelEngine(NBClientEngine):
             stdout_file=stdout_file,
             stderr_file=stderr_file,
         )
-        client.kc = warm_kernel.client  # nbclient starts no client of its own then
+        client.kc = okrlib_kernel.client  # nbclient starts no client of its own then
         try:
             return client.execute()
         finally:
-            try:
-                reply = client.wait_for_reply(client.kc.execute(RESET, silent=True, store_history=False))
-                cleared = bool(reply) and reply["content"]["status"] == "ok"
-            except Exception:
-                cleared = False
-            if not cleared:
-                warm_kernel.stop()  # engine_options starts a fresh one for the next report
+            if clear:
+                cls._clear(client, okrlib_kernel)
+
+    @staticmethod
+    def _clear(client: PapermillNotebookClient, kernel: WarmKernel) -> None:
+        try:
+            reply = client.wait_for_reply(client.kc.execute(RESET, silent=True, store_history=False))
+            cleared = bool(reply) and reply["content"]["status"] == "ok"
+        except Exception:
+            cleared = False
+        if not cleared:
+            kernel.stop()  # report_kernel starts a fresh one for the next report
 
 
 papermill_engines.register(ENGINE, WarmKernelEngine)

@@ -189,19 +189,19 @@ def render_report(
     }
     who = team or "company"
     cwd = str(Path(notebook).resolve().parent)
-    os.environ["OKRLIB_REPORT"] = "1"  # the kernel inherits it (see okrlib/__init__.py)
     try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(running),
-            parameters=parameters,
-            kernel_name=KERNEL,
-            cwd=cwd,
-            request_save_on_cell_execute=False,  # saving ~400 kB after every cell costs a second
-            progress_bar=False,
-            log_output=False,
-            **_kernels.engine_options(KERNEL, cwd),
-        )
+        with _kernels.report_kernel(KERNEL, cwd) as kernel:
+            papermill.execute_notebook(
+                str(notebook),
+                str(running),
+                parameters=parameters,
+                kernel_name=KERNEL,
+                cwd=cwd,
+                request_save_on_cell_execute=False,  # saving ~400 kB after every cell costs a second
+                progress_bar=False,
+                log_output=False,
+                **kernel,
+            )
     except papermill.PapermillExecutionError as error:
         os.replace(running, failed_path)
         first_line = (error.source or "").strip().splitlines()[:1]

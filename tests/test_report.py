@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from conftest import GOOD, ROOT, SAMPLE, run_okrlib
 
 import okrlib
-from okrlib import RenderError, present, report
+from okrlib import RenderError, _kernels, present, report
 
 TEAMS = ["company", "customer-success", "marketing", "operations", "product", "sales"]
 
@@ -220,6 +221,31 @@ def test_warm_kernels_start_clean_and_survive_a_failed_report(tmp_path: Path) ->
         "product.html",
     ]
     assert (folder / "sales.failed.ipynb").exists()
+
+
+def test_report_kernels_get_the_report_environment_and_the_caller_keeps_its_own(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("OKRLIB_REPORT", raising=False)
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # a count the user chose is kept
+    cells = [
+        nbformat.v4.new_code_cell(
+            "data_dir = quarter = team = as_of = None", metadata={"tags": ["parameters"]}
+        ),
+        nbformat.v4.new_code_cell(
+            "import os\n"
+            'print([os.environ.get(k) for k in ("OKRLIB_REPORT", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")])'
+        ),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "env.ipynb")
+    done = report.render_report(SAMPLE, "2026-Q3", "Sales", tmp_path / "out", notebook=tmp_path / "env.ipynb")
+    printed = nbformat.read(done.notebook, as_version=4).cells[-1].outputs[0]["text"]
+    assert printed.strip() == "['1', '1', '3']"
+    assert "OKRLIB_REPORT" not in os.environ and "OPENBLAS_NUM_THREADS" not in os.environ
+    assert _kernels.kernel_environment()["OMP_NUM_THREADS"] == "3"
 
 
 def test_default_quarter_is_the_latest_with_okrs(tmp_path: Path) -> None:
