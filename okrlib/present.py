@@ -113,8 +113,15 @@ def title(snapshot: QuarterSnapshot) -> HTML:
     return HTML(f"<h1>{escape(who)}: {format_quarter(snapshot.quarter)} quarterly review</h1>")
 
 
+HEADLINE_KEY = "okrlib_headline"
+
+
 def headline(snapshot: QuarterSnapshot) -> HTML:
-    """The report's opening figures, each tagged ``data-okr`` so tests can read them back."""
+    """The report's opening figures, each tagged ``data-okr`` so tests can read them back.
+
+    The output's metadata carries the same numbers as JSON (under ``okrlib_headline``):
+    ``okrlib report`` reads them from the executed notebook for the quarter's index.
+    """
     numbers = snapshot.headline
     who = snapshot.team or "the company"
     figures = [
@@ -139,7 +146,20 @@ def headline(snapshot: QuarterSnapshot) -> HTML:
         f"{format_quarter(snapshot.quarter)} {state} (figures as of {snapshot.as_of:%Y-%m-%d}). "
         f"Objectives of {escape(who)} by status: {counts}."
     )
-    return HTML(f'<div class="okr-card">{cards}</div><p>{sentence}</p>')
+    plain = {key: _plain(value) for key, value in numbers.items()}
+    return HTML(f'<div class="okr-card">{cards}</div><p>{sentence}</p>', metadata={HEADLINE_KEY: plain})
+
+
+def _plain(value: object) -> object:
+    """JSON-friendly headline values (periods and dates as text, numpy numbers as floats)."""
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, pd.Period):  # before dates: a Period has strftime too
+        return format_quarter(value)
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    as_float = float(value)
+    return None if as_float != as_float else as_float
 
 
 def objectives_table(snapshot: QuarterSnapshot) -> HTML:

@@ -11,9 +11,10 @@ cells tagged ``interactive`` are removed.  Every file is written to a temporary 
 moved into place, so a failed render leaves the previous report intact; the failed
 notebook is kept as ``<slug>.failed.ipynb``.
 
+The index's headline numbers are the ones the report showed: ``present.headline`` puts
+them in its output's metadata, and they are read back from the executed notebook.
 ``render_quarter`` renders in a pool of worker processes; each worker keeps one warm
-kernel for all its reports and clears it between them (:mod:`okrlib._kernels`), and loads
-the workbook for the index's headline numbers once.
+kernel for all its reports and clears it between them (:mod:`okrlib._kernels`).
 """
 
 from __future__ import annotations
@@ -39,9 +40,7 @@ from ._parse import format_quarter, parse_quarter
 from .charts import VEGALITE_MIMETYPES
 from .exceptions import RenderError
 from .load import load_workbook
-from .present import STYLE, decimal, percent
-from .snapshot import quarter_snapshot
-from .workbook import Workbook
+from .present import HEADLINE_KEY, STYLE, decimal, percent
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "quarterly_review.ipynb"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -222,34 +221,21 @@ def render_report(
     _write_atomically(html_path, _table_of_contents(body, title))
     os.replace(running, notebook_path)
     failed_path.unlink(missing_ok=True)
-    snapshot = quarter_snapshot(_workbook(Path(data_dir)), period, as_of=as_of, team=team)
-    headline = {key: _plain(value) for key, value in snapshot.headline.items()}
+    headline = _headline(executed)
     summary = {"team": team, "slug": slug, "html": html_path.name, "headline": headline}
     _write_atomically(folder / f"{slug}.json", json.dumps(summary, indent=1))
     return RenderedReport(team, slug, html_path, notebook_path, headline)
 
 
-def _workbook(folder: Path) -> Workbook:
-    """The folder's workbook, loaded once per process while its files stay unchanged."""
-    stats = sorted((p.name, p.stat()) for p in folder.iterdir() if p.is_file())
-    return _load_cached(folder.resolve(), tuple((name, st.st_mtime_ns, st.st_size) for name, st in stats))
-
-
-@functools.lru_cache(maxsize=1)
-def _load_cached(folder: Path, signature: tuple) -> Workbook:
-    return load_workbook(folder)
-
-
-def _plain(value: object) -> object:
-    """JSON-friendly headline values (periods and dates as text, numpy numbers as floats)."""
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d")
-    if hasattr(value, "freqstr"):
-        return format_quarter(value)
-    as_float = float(value)
-    return None if as_float != as_float else as_float
+def _headline(executed: nbformat.NotebookNode) -> dict[str, object]:
+    """The numbers ``present.headline`` showed in the executed notebook (empty if it was not
+    called: a notebook of one's own need not show them)."""
+    for cell in executed.cells:
+        for output in cell.get("outputs", []):
+            for metadata in output.get("metadata", {}).values():
+                if isinstance(metadata, dict) and HEADLINE_KEY in metadata:
+                    return metadata[HEADLINE_KEY]
+    return {}
 
 
 def _slugs(teams: Iterable[str | None]) -> dict[str | None, str]:
@@ -329,18 +315,19 @@ def write_index(folder: Path, label: str) -> Path:
     summaries.sort(key=lambda s: (s["team"] is not None, s["team"] or ""))
     rows = []
     for summary in summaries:
-        h = summary["headline"]
+        h = summary["headline"]  # empty when the notebook did not show present.headline
         counts = " · ".join(
             f"{h[f'objectives_{s}']} {s.replace('_', ' ')}"
             for s in ("done", "on_track", "at_risk", "off_track")
+            if f"objectives_{s}" in h
         )
         name = summary["team"] or "Company (all teams)"
         rows.append(
             f'<tr><td><a href="{escape(summary["html"])}">{escape(name)}</a></td>'
-            f'<td class="num" data-okr="objectives">{h["objectives"]}</td>'
-            f'<td class="num" data-okr="mean_progress">{percent(h["mean_progress"])}</td>'
-            f'<td class="num">{percent(h["expected_progress"])}</td><td>{counts}</td>'
-            f'<td class="num">{decimal(h["mean_grade"])}</td></tr>'
+            f'<td class="num" data-okr="objectives">{h.get("objectives", "–")}</td>'
+            f'<td class="num" data-okr="mean_progress">{percent(h.get("mean_progress"))}</td>'
+            f'<td class="num">{percent(h.get("expected_progress"))}</td><td>{counts or "–"}</td>'
+            f'<td class="num">{decimal(h.get("mean_grade"))}</td></tr>'
         )
     html = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{label} quarterly reviews</title>{STYLE}

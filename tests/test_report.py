@@ -51,8 +51,12 @@ def test_key_numbers_equal_the_snapshot(rendered: Path, sample, quarter: str, te
         assert shown["mean_grade"] == present.decimal(headline["mean_grade"])
     else:
         assert "mean_grade" not in shown
-    index = figures((rendered / quarter / "index.html").read_text())
-    assert index  # the index carries headline numbers too
+    summary = json.loads((rendered / quarter / f"{report.slugify(team)}.json").read_text())["headline"]
+    assert summary["quarter"] == quarter and summary["team"] == team  # read back from the report
+    assert summary["objectives"] == headline["objectives"]
+    assert summary["mean_progress"] == pytest.approx(headline["mean_progress"])
+    index = (rendered / quarter / "index.html").read_text()
+    assert f'data-okr="mean_progress">{present.percent(headline["mean_progress"])}<' in index
 
 
 def test_report_is_offline_titled_and_has_no_code(rendered: Path) -> None:
@@ -221,6 +225,7 @@ def test_warm_kernels_start_clean_and_survive_a_failed_report(tmp_path: Path) ->
         "product.html",
     ]
     assert (folder / "sales.failed.ipynb").exists()
+    assert 'data-okr="objectives">–<' in (folder / "index.html").read_text()  # it showed no headline
 
 
 def test_report_kernels_get_the_report_environment_and_the_caller_keeps_its_own(
