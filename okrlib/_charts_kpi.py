@@ -25,7 +25,7 @@ def kpi_trend_chart(
         layers.append(
             alt.Chart(shaded[["start", "end", "label"]])
             .mark_rect(color=QUARTER_SHADE, opacity=0.7)
-            .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("label:N", title="Quarter")])
+            .encode(x=alt.X("start:T"), x2=alt.X2("end:T"), tooltip=[alt.Tooltip("label:N", title="Quarter")])
         )
     layers.append(
         alt.Chart(frame)
@@ -57,7 +57,7 @@ def kpi_trend_chart(
             alt.Chart(lines)
             .mark_rule(strokeDash=[6, 4])
             .encode(
-                y="value:Q",
+                y=alt.Y("value:Q"),
                 color=alt.Color("line:N", scale=_scale({k: colors[k] for k in lines["line"]}), title="Line"),
                 tooltip=[
                     alt.Tooltip("line:N", title="Line"),
@@ -145,7 +145,7 @@ def impact_chart(series: pd.DataFrame, result: pd.Series, unit: str | None = Non
     band = (
         alt.Chart(post)
         .mark_area(opacity=0.25, color=VERDICT_COLORS.get(result["verdict"], INK))
-        .encode(x=x, y="band_low:Q", y2="band_high:Q")
+        .encode(x=x, y=alt.Y("band_low:Q"), y2=alt.Y2("band_high:Q"))
     )
     actual = (
         alt.Chart(frame)
@@ -164,10 +164,10 @@ def impact_chart(series: pd.DataFrame, result: pd.Series, unit: str | None = Non
     baseline = (
         alt.Chart(frame[frame["phase"] == "baseline"])
         .mark_line(color="#2166ac")
-        .encode(x=x, y="counterfactual:Q")
+        .encode(x=x, y=alt.Y("counterfactual:Q"))
     )
     counterfactual = (
-        alt.Chart(post).mark_line(color="#2166ac", strokeDash=[6, 4]).encode(x=x, y="counterfactual:Q")
+        alt.Chart(post).mark_line(color="#2166ac", strokeDash=[6, 4]).encode(x=x, y=alt.Y("counterfactual:Q"))
     )
     start = alt.Chart(post.head(1)).mark_rule(color=INK, strokeDash=[2, 2]).encode(x=x)
     verdict = result["verdict"].replace("_", " ")

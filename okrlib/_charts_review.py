@@ -17,7 +17,7 @@ def calibration_chart(bands: pd.DataFrame) -> alt.LayerChart:
     diagonal = alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]})).mark_line(
         color="#9e9e9e", strokeDash=[4, 3]
     )
-    diagonal = diagonal.encode(x="x:Q", y="y:Q")
+    diagonal = diagonal.encode(x=alt.X("x:Q"), y=alt.Y("y:Q"))
     points = (
         alt.Chart(frame)
         .mark_line(point=True)
@@ -56,14 +56,14 @@ def grade_distribution_chart(grades: pd.DataFrame) -> alt.LayerChart:
     """Aspirational objectives' grades per team against the 0.6-0.7 sweet spot (shaded)."""
     frame = grades[grades["commitment"] == "aspirational"][["team", "grade", "objective"]]
     spot = alt.Chart(pd.DataFrame({"low": [0.6], "high": [0.7]})).mark_rect(color="#d9f0d3", opacity=0.8)
-    spot = spot.encode(x="low:Q", x2="high:Q")
+    spot = spot.encode(x=alt.X("low:Q"), x2=alt.X2("high:Q"))
     ticks = (
         alt.Chart(frame)
         .mark_tick(thickness=3, size=16)
         .encode(
             x=alt.X("grade:Q", title="Grade of aspirational objectives", scale=alt.Scale(domain=[0, 1])),
             y=alt.Y("team:N", title=None),
-            color=alt.value("#2166ac"),
+            color=alt.ColorValue("#2166ac"),
             tooltip=[
                 alt.Tooltip("team:N", title="Team"),
                 alt.Tooltip("objective:N", title="Objective"),

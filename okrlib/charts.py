@@ -57,7 +57,7 @@ def _status_bars(
     expected = (
         alt.Chart(frame)
         .mark_tick(color=INK, thickness=2, size=18)
-        .encode(x="expected_progress:Q", y=y, tooltip=tooltip)
+        .encode(x=alt.X("expected_progress:Q"), y=y, tooltip=tooltip)
     )
     return bars, expected
 
@@ -154,7 +154,7 @@ def objective_scorecard(objectives: pd.DataFrame, title: str = "Objectives") -> 
     grades = (
         alt.Chart(frame)
         .mark_text(align="left", dx=4, color=INK)
-        .encode(x="progress:Q", y=bars.encoding.y, text="grade_text:N")
+        .encode(x=alt.X("progress:Q"), y=bars.encoding.y, text=alt.Text("grade_text:N"))
     )
     return (bars + expected + grades).properties(title=title, width=WIDTH, height=max(60, 28 * len(frame)))
 
@@ -199,7 +199,7 @@ def checkin_chart(
         )
         layers.insert(
             0,
-            alt.Chart(line).mark_line(color="#9e9e9e", strokeDash=[6, 4]).encode(x=x, y="value:Q"),
+            alt.Chart(line).mark_line(color="#9e9e9e", strokeDash=[6, 4]).encode(x=x, y=alt.Y("value:Q")),
         )
     title = alt.TitleParams(
         f"{key_result['kr_id']}: {key_result['key_result']}",
@@ -248,7 +248,7 @@ def team_comparison_chart(teams: pd.DataFrame, expected_progress: float) -> alt.
     rule = (
         alt.Chart(pd.DataFrame({"expected": [expected_progress]}))
         .mark_rule(color=INK, strokeDash=[4, 3])
-        .encode(x="expected:Q")
+        .encode(x=alt.X("expected:Q"))
     )
     return (bars + rule).properties(
         title="Teams compared (dashed: expected progress)",

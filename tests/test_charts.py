@@ -6,7 +6,23 @@ import altair as alt
 import pytest
 
 import okrlib
-from okrlib import charts, impact, kpi
+from okrlib import charts, impact, kpi, review
+
+
+@pytest.fixture(autouse=True)
+def channel_objects_only(monkeypatch) -> None:
+    """Chart functions pass channel objects (``alt.X("f:Q")``), never shorthand strings or
+    ``alt.value`` dicts: altair turns each of those into a channel by re-hashing its whole
+    schema (about 10 ms per string, a third of a report's chart time)."""
+    cache = alt.utils.core._ChannelCache
+    wrap = cache._wrap_in_channel
+
+    def strict(self, obj, encoding):
+        items = obj if isinstance(obj, list | tuple) else [obj]
+        assert all(isinstance(item, alt.SchemaBase) for item in items), f"{encoding}={obj!r}"
+        return wrap(self, obj, encoding)
+
+    monkeypatch.setattr(cache, "_wrap_in_channel", strict)
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +66,22 @@ def test_impact_and_checkin_charts(sample, snap) -> None:
     start, end = okrlib.quarter_bounds("2026-Q3")
     checkins = snap.checkins[snap.checkins.kr_id == kr["kr_id"]]
     assert spec(charts.checkin_chart(checkins, kr, start, end))["layer"][0]["mark"]["strokeDash"] == [6, 4]
+
+
+def test_review_and_kpi_pair_charts(sample) -> None:
+    _, bands = review.calibration(review.graded_confidence(sample))
+    assert spec(charts.calibration_chart(bands))["layer"][0]["mark"]["strokeDash"] == [4, 3]
+    grades, _, _ = review.grade_distribution(sample)
+    assert spec(charts.grade_distribution_chart(grades))["layer"][1]["encoding"]["color"] == {
+        "value": "#2166ac"
+    }
+    spec(charts.team_scores_chart(grades))
+    history = sample.kpi_history[sample.kpi_history["segment"] == "all"]
+    weekly = kpi.aggregate(history, sample.kpis, "week")
+    leading, lagging = (weekly[weekly["kpi_id"] == k] for k in sample.kpis["kpi_id"].iloc[:2])
+    names = ("leading", "lagging")
+    spec(charts.kpi_pair_chart(leading, lagging, names))
+    spec(charts.correlation_chart(kpi.lagged_correlation(leading, lagging), names))
 
 
 @pytest.mark.parametrize("report_kernel", [False, True])
