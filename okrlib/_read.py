@@ -122,13 +122,17 @@ def _read_csv(file: Path, spec: FileSpec) -> RawTable:
     text_columns = {
         name: encoded if name in repeating else pa.string() for name in names if name in spec.names
     }
+    # Numbers are parsed by the reader when every cell is a plain finite number (most files);
+    # else, or with decimal commas, they are read as text for okrlib._parse's rules.
+    numbers = [c.name for c in spec.columns if c.kind == "number" and c.name in text_columns]
+    column_types = text_columns | dict.fromkeys(numbers if delimiter == "," else [], pa.float64())
     invalid: list[tuple[int | None, str]] = []
 
     def on_invalid(row: pa_csv.InvalidRow) -> str:
         invalid.append((row.number, row.text))
         return "skip"
 
-    def read(use_threads: bool) -> pa.Table:
+    def read(use_threads: bool, types: dict[str, pa.DataType]) -> pa.Table:
         return pa_csv.read_csv(
             file,
             read_options=pa_csv.ReadOptions(use_threads=use_threads),
@@ -136,18 +140,30 @@ def _read_csv(file: Path, spec: FileSpec) -> RawTable:
                 delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=on_invalid
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types=text_columns,
+                column_types=types,
                 null_values=[""],
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
             ),
         )
 
+    def read_all(use_threads: bool) -> pa.Table:
+        if column_types != text_columns:
+            try:
+                table = read(use_threads, column_types)
+                if all(pc.all(pc.is_finite(table[name])).as_py() is not False for name in numbers):
+                    return table
+            except pa.ArrowInvalid as error:  # a cell that is not a plain number
+                if "conversion error" not in str(error):
+                    raise
+            invalid.clear()
+        return read(use_threads, text_columns)
+
     try:
-        table = read(use_threads=True)
+        table = read_all(use_threads=True)
         if invalid and any(number is None for number, _ in invalid):
             invalid.clear()
-            table = read(use_threads=False)
+            table = read_all(use_threads=False)
     except pa.ArrowInvalid as error:
         if "UTF8" in str(error):
             raise DataError([_first_bad_utf8(file)]) from None

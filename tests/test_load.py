@@ -313,3 +313,31 @@ def test_repeating_columns_parse_once_per_value_like_cell_by_cell(rows, parquet)
         frame = okrlib.load_kpi_history(path)
     assert frame.reset_index(drop=True).equals(expected)
     assert frame["kpi_id"].dtype == "str" and frame["date"].dtype == "datetime64[us]"
+
+
+NUMBER_CELLS = ["1e3", "+5", ".5", "5.", " 5 ", "1E+02", "+.5e-1", "00012", '"7"']
+NOT_PLAIN = ["0x10", "1_000", "5d", "1e", "--5", "−5", "nan", "NaN", "inf", "-Infinity", "85%", '"1,200"']
+
+
+@pytest.mark.parametrize("odd", [None, *NOT_PLAIN])
+def test_reader_numbers_follow_the_parser_rules(odd: str | None) -> None:
+    # comma CSVs of plain numbers are parsed by the reader; any other cell sends the column
+    # through okrlib._parse: either way every cell must get the parser's value or error
+    import pyarrow as pa
+
+    from okrlib._parse import parse_numbers
+
+    cells = NUMBER_CELLS + ([odd] if odd else [])
+    lines = [f"2024-07-{day:02d},mrr,all,{cell}" for day, cell in enumerate(cells, start=1)]
+    texts = [cell.strip('"') or None for cell in cells]
+    expected, bad = parse_numbers(pa.chunked_array([texts], pa.string()))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "kpi_history.csv"
+        path.write_text("date,kpi_id,segment,value\n" + "\n".join(lines) + "\n")
+        if bad.any():
+            with pytest.raises(DataError) as error:
+                okrlib.load_kpi_history(path)
+            assert f"line {len(cells) + 1}, column 'value': got {texts[-1]!r}" in str(error.value)
+            return
+        loaded = okrlib.load_kpi_history(path)
+    assert loaded["value"].tolist() == pytest.approx(expected.tolist(), nan_ok=True)
