@@ -408,10 +408,11 @@ def main(argv: list[str] | None = None) -> int:
             rows_count = sizes.kpis * sizes.segments * sizes.days
             folder = write_history(tmp / "history", sizes)
             csv = str(folder / "kpi_history.csv")
-            # memory reclaim on this VM makes single reads noisy: the median of three each
-            runs = 1 if args.quick else 3
-            floors = [isolated("m_pyarrow_read", csv) for _ in range(runs)]
-            loads = [isolated("m_load_history", csv) for _ in range(runs)]
+            # fresh memory costs this VM 0.2 to 2 s of page faults per read, run to run: the
+            # median of five each, floor and ours taking turns so that both see the same spells
+            runs = 1 if args.quick else 5
+            pairs = [(isolated("m_pyarrow_read", csv), isolated("m_load_history", csv)) for _ in range(runs)]
+            floors, loads = [f for f, _ in pairs], [o for _, o in pairs]
             floor, table_bytes = statistics.median(r[0] for r in floors), floors[0][3]
             ours, frame_bytes = statistics.median(r[0] for r in loads), loads[0][3]
             peak = max(r[1] for r in loads)
@@ -430,9 +431,12 @@ def main(argv: list[str] | None = None) -> int:
                 peak,
             )
             parquet = str(folder / "kpi_history.parquet")
-            floor = statistics.median(isolated("m_pyarrow_parquet", parquet)[0] for _ in range(runs))
-            loads = [isolated("m_load_history", parquet) for _ in range(runs)]
-            ours, peak = statistics.median(r[0] for r in loads), max(r[1] for r in loads)
+            pairs = [
+                (isolated("m_pyarrow_parquet", parquet), isolated("m_load_history", parquet))
+                for _ in range(runs)
+            ]
+            floor = statistics.median(f[0] for f, _ in pairs)
+            ours, peak = statistics.median(o[0] for _, o in pairs), max(o[1] for _, o in pairs)
             add(
                 "   the same as Parquet",
                 f"{ours:.2f} s",
