@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -212,7 +213,7 @@ def _spread_flags(flags: np.ndarray, positions: np.ndarray, index: pd.Index) -> 
     return pd.Series(rows, index=index, copy=False)
 
 
-DENSE_KEY_LIMIT = 1 << 27  # up to 128M combined codes, a bincount table is cheap
+DENSE_KEY_LIMIT = 1 << 27  # up to 128M possible keys, a table of flags is cheap
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
@@ -232,17 +233,19 @@ def duplicated(frame: pd.DataFrame, key: list[str], known: dict[str, Codes] | No
 
     ``known`` holds codes the parser already made for some columns.
     """
-    combined = np.zeros(len(frame), dtype=np.int64)
-    span = 1
-    for column in key:
-        codes, size = (known or {}).get(column) or _codes(frame[column])
-        span *= size
-        if span >= 2**62:
-            return frame.duplicated(key, keep="first")
-        combined *= size  # in place: no 80 MB temporaries per 10M rows
+    parts = [(known or {}).get(column) or _codes(frame[column]) for column in key]
+    span = math.prod(size for _, size in parts)
+    if span >= 2**62:
+        return frame.duplicated(key, keep="first")
+    combined = np.zeros(len(frame), dtype=np.int32 if span < 2**31 else np.int64)
+    for codes, size in parts:
+        combined *= size  # in place: no temporaries (each would be 40-80 MB per 10M rows)
         combined += codes
-    if span <= DENSE_KEY_LIMIT and not (np.bincount(combined, minlength=span) > 1).any():
-        return pd.Series(False, index=frame.index)
+    if span <= DENSE_KEY_LIMIT:  # one flag per possible key: all distinct when every row sets its own
+        seen = np.zeros(span, dtype=bool)
+        seen[combined] = True
+        if np.count_nonzero(seen) == len(frame):
+            return pd.Series(False, index=frame.index)
     return pd.Series(pd.Series(combined).duplicated(keep="first").to_numpy(), index=frame.index)
 
 
