@@ -10,7 +10,7 @@ Warm kernels: a process that renders several reports keeps one kernel for all of
 Starting a kernel and importing pandas, altair and okrlib into it costs about as much as a
 report's own work.  ``render_quarter``'s workers call :func:`keep_warm` once; from then on
 :func:`report_kernel` hands papermill the process's running kernel (one per kernel name
-and working folder) through the ``okrlib-warm`` engine, which clears the kernel after each
+and working folder) through the ``okrlib-kernel`` engine, which clears the kernel after each
 notebook with IPython's ``reset(new_session=True)``: the namespace, the output history and
 the execution counter start afresh, as in a new kernel, while imported modules stay.  The
 kernel client is kept too (a new client waits 0.2 s for the kernel's output channel to
@@ -36,7 +36,7 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 from papermill.utils import remove_args
 
-ENGINE = "okrlib-warm"
+ENGINE = "okrlib-kernel"
 RESET = "get_ipython().reset(new_session=True)"
 ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -52,14 +52,14 @@ def kernel_environment() -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class WarmKernel:
+class ReportKernel:
     """A running kernel and the client connected to it."""
 
     manager: AsyncKernelManager
     client: AsyncKernelClient
 
     @classmethod
-    def start(cls, kernel_name: str, cwd: str) -> WarmKernel:
+    def start(cls, kernel_name: str, cwd: str) -> ReportKernel:
         manager = AsyncKernelManager(kernel_name=kernel_name)
         run_sync(manager.start_kernel)(cwd=cwd, env=kernel_environment())
         client = manager.client()
@@ -81,7 +81,7 @@ class WarmKernel:
             run_sync(self.manager.shutdown_kernel)(now=True)
 
 
-_kernels: dict[tuple[str, str], WarmKernel] = {}
+_kernels: dict[tuple[str, str], ReportKernel] = {}
 _warm = False
 
 
@@ -102,7 +102,7 @@ def report_kernel(kernel_name: str, cwd: str) -> Iterator[dict[str, object]]:
     kernel: this process's warm one under :func:`keep_warm`, else one started for it and
     stopped when the ``with`` block ends."""
     if not _warm:
-        kernel = WarmKernel.start(kernel_name, cwd)
+        kernel = ReportKernel.start(kernel_name, cwd)
         try:
             yield {"engine_name": ENGINE, "okrlib_kernel": kernel, "clear": False}
         finally:
@@ -112,7 +112,7 @@ def report_kernel(kernel_name: str, cwd: str) -> Iterator[dict[str, object]]:
     if kernel is None or not kernel.alive():
         if kernel is not None:
             kernel.stop()
-        kernel = _kernels[(kernel_name, cwd)] = WarmKernel.start(kernel_name, cwd)
+        kernel = _kernels[(kernel_name, cwd)] = ReportKernel.start(kernel_name, cwd)
     yield {"engine_name": ENGINE, "okrlib_kernel": kernel, "clear": True}
 
 
@@ -122,7 +122,7 @@ def shutdown() -> None:
         _kernels.popitem()[1].stop()
 
 
-class WarmKernelEngine(NBClientEngine):
+class ReportKernelEngine(NBClientEngine):
     """papermill's nbclient engine on a kernel it does not own, cleared after each notebook
     when ``clear``.
 
@@ -164,7 +164,7 @@ class WarmKernelEngine(NBClientEngine):
                 cls._clear(client, okrlib_kernel)
 
     @staticmethod
-    def _clear(client: PapermillNotebookClient, kernel: WarmKernel) -> None:
+    def _clear(client: PapermillNotebookClient, kernel: ReportKernel) -> None:
         try:
             reply = client.wait_for_reply(client.kc.execute(RESET, silent=True, store_history=False))
             cleared = bool(reply) and reply["content"]["status"] == "ok"
@@ -174,4 +174,4 @@ class WarmKernelEngine(NBClientEngine):
             kernel.stop()  # report_kernel starts a fresh one for the next report
 
 
-papermill_engines.register(ENGINE, WarmKernelEngine)
+papermill_engines.register(ENGINE, ReportKernelEngine)
