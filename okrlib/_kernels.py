@@ -25,6 +25,8 @@ from __future__ import annotations
 import contextlib
 import multiprocessing.util
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -53,24 +55,34 @@ def kernel_environment() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class ReportKernel:
-    """A running kernel and the client connected to it."""
+    """A running kernel and the client connected to it.
+
+    The two talk over Unix sockets in a private temporary folder (ZeroMQ's ``ipc``
+    transport) rather than TCP ports on localhost: only this process can reach the kernel,
+    and ipykernel has no reason to warn about unencrypted TCP on every start.
+    """
 
     manager: AsyncKernelManager
     client: AsyncKernelClient
+    sockets: str
 
     @classmethod
     def start(cls, kernel_name: str, cwd: str) -> ReportKernel:
-        manager = AsyncKernelManager(kernel_name=kernel_name)
-        run_sync(manager.start_kernel)(cwd=cwd, env=kernel_environment())
-        client = manager.client()
-        client.start_channels()
-        client.allow_stdin = False
+        sockets = tempfile.mkdtemp(prefix="okrlib-kernel-")
+        manager = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(sockets, "k"))
+        kernel = None
         try:
-            run_sync(client.wait_for_ready)(timeout=60)
+            run_sync(manager.start_kernel)(cwd=cwd, env=kernel_environment())
+            kernel = cls(manager, manager.client(), sockets)
+            kernel.client.start_channels()
+            kernel.client.allow_stdin = False
+            run_sync(kernel.client.wait_for_ready)(timeout=60)
         except BaseException:
-            cls(manager, client).stop()
+            if kernel is not None:
+                kernel.stop()
+            shutil.rmtree(sockets, ignore_errors=True)
             raise
-        return cls(manager, client)
+        return kernel
 
     def alive(self) -> bool:
         return run_sync(self.manager.is_alive)()
@@ -79,6 +91,7 @@ class ReportKernel:
         self.client.stop_channels()
         with contextlib.suppress(Exception):  # already gone
             run_sync(self.manager.shutdown_kernel)(now=True)
+        shutil.rmtree(self.sockets, ignore_errors=True)
 
 
 _kernels: dict[tuple[str, str], ReportKernel] = {}

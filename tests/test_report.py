@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -240,15 +241,19 @@ def test_report_kernels_get_the_report_environment_and_the_caller_keeps_its_own(
         ),
         nbformat.v4.new_code_cell(
             "import os\n"
-            'print([os.environ.get(k) for k in ("OKRLIB_REPORT", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")])'
+            "from ipykernel.kernelapp import IPKernelApp\n"
+            'print([os.environ.get(k) for k in ("OKRLIB_REPORT", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")]'
+            " + [IPKernelApp.instance().transport])"
         ),
     ]
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp_path / "env.ipynb")
+    sockets = set(Path(tempfile.gettempdir()).glob("okrlib-kernel-*"))
     done = report.render_report(SAMPLE, "2026-Q3", "Sales", tmp_path / "out", notebook=tmp_path / "env.ipynb")
     printed = nbformat.read(done.notebook, as_version=4).cells[-1].outputs[0]["text"]
-    assert printed.strip() == "['1', '1', '3']"
+    assert printed.strip() == "['1', '1', '3', 'ipc']"  # Unix sockets, not TCP ports
+    assert set(Path(tempfile.gettempdir()).glob("okrlib-kernel-*")) == sockets  # and removed
     assert "OKRLIB_REPORT" not in os.environ and "OPENBLAS_NUM_THREADS" not in os.environ
     assert _kernels.kernel_environment()["OMP_NUM_THREADS"] == "3"
 
