@@ -57,9 +57,9 @@ def kernel_environment() -> dict[str, str]:
 class ReportKernel:
     """A running kernel and the client connected to it.
 
-    The two talk over Unix sockets in a private temporary folder (ZeroMQ's ``ipc``
-    transport) rather than TCP ports on localhost: only this process can reach the kernel,
-    and ipykernel has no reason to warn about unencrypted TCP on every start.
+    On Linux and macOS the two talk over Unix sockets in a private temporary folder
+    (ZeroMQ's ``ipc`` transport) rather than TCP ports on localhost: only this process can
+    reach the kernel, and ipykernel has no reason to warn about unencrypted TCP on every start.
     """
 
     manager: AsyncKernelManager
@@ -69,7 +69,10 @@ class ReportKernel:
     @classmethod
     def start(cls, kernel_name: str, cwd: str) -> ReportKernel:
         sockets = tempfile.mkdtemp(prefix="okrlib-kernel-")
-        manager = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(sockets, "k"))
+        if os.name == "posix":
+            manager = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(sockets, "k"))
+        else:  # ZeroMQ's ipc needs Unix sockets
+            manager = AsyncKernelManager(kernel_name=kernel_name)
         kernel = None
         try:
             run_sync(manager.start_kernel)(cwd=cwd, env=kernel_environment())
