@@ -69,10 +69,9 @@ class ReportKernel:
     @classmethod
     def start(cls, kernel_name: str, cwd: str) -> ReportKernel:
         sockets = tempfile.mkdtemp(prefix="okrlib-kernel-")
-        if os.name == "posix":
-            manager = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(sockets, "k"))
-        else:  # ZeroMQ's ipc needs Unix sockets
-            manager = AsyncKernelManager(kernel_name=kernel_name)
+        # ZeroMQ's ipc transport needs Unix sockets; elsewhere jupyter_client's TCP default
+        unix = {"transport": "ipc", "ip": os.path.join(sockets, "k")} if os.name == "posix" else {}
+        manager = AsyncKernelManager(kernel_name=kernel_name, **unix)
         kernel = None
         try:
             run_sync(manager.start_kernel)(cwd=cwd, env=kernel_environment())
