@@ -7,7 +7,10 @@ Reading rules (documented in the README):
 - the delimiter is whichever of ``;`` and ``,`` occurs more often in the header
   line (``,`` on a tie); with ``;`` numbers may use a decimal comma;
 - contract columns are read as text and parsed by :mod:`okrlib._parse`; extra
-  columns keep pyarrow's inferred type.  Text columns whose values repeat (dates, ids,
+  columns keep pyarrow's inferred type.  In a comma CSV whose number column holds only
+  plain finite numbers, the reader parses that column itself (the same values the
+  parser gives; any other cell sends the column back to the parser as text).  Text
+  columns whose values repeat (dates, ids,
   enums, quarters) are read dictionary-encoded, from CSV and Parquet alike, so that
   :mod:`okrlib.load` trims, parses and checks each distinct value once;
 - only an empty cell is missing: ``NA``, ``null`` or ``nan`` are text like any other;
