@@ -192,22 +192,28 @@ def test_a_report_from_a_warm_kernel_equals_one_rendered_alone(rendered: Path, t
     assert [count for count, _ in warm][:3] == [1, 2, 3]
 
 
-def test_warm_kernels_start_clean_and_survive_a_failed_report(tmp_path: Path) -> None:
+def probe_notebook(path: Path, source: str) -> Path:
+    """A review-shaped notebook: the parameters cell, then one cell of ``source``."""
     cells = [
         nbformat.v4.new_code_cell(
             "data_dir = quarter = team = as_of = None", metadata={"tags": ["parameters"]}
         ),
-        nbformat.v4.new_code_cell(
-            'assert "left_over" not in globals(), left_over\n'
-            "left_over = team\n"
-            'if team == "Sales":\n    raise ValueError("boom")\n'
-            "print(team)"
-        ),
+        nbformat.v4.new_code_cell(source),
     ]
-    notebook = tmp_path / "probe.ipynb"
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, notebook)
+    nbformat.write(nb, path)
+    return path
+
+
+def test_warm_kernels_start_clean_and_survive_a_failed_report(tmp_path: Path) -> None:
+    notebook = probe_notebook(
+        tmp_path / "probe.ipynb",
+        'assert "left_over" not in globals(), left_over\n'
+        "left_over = team\n"
+        'if team == "Sales":\n    raise ValueError("boom")\n'
+        "print(team)",
+    )
     with pytest.raises(RenderError, match="Sales failed.*ValueError: boom") as failed:
         report.render_quarter(
             SAMPLE,
@@ -235,20 +241,13 @@ def test_report_kernels_get_the_report_environment_and_the_caller_keeps_its_own(
     monkeypatch.delenv("OKRLIB_REPORT", raising=False)
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     monkeypatch.setenv("OMP_NUM_THREADS", "3")  # a count the user chose is kept
-    cells = [
-        nbformat.v4.new_code_cell(
-            "data_dir = quarter = team = as_of = None", metadata={"tags": ["parameters"]}
-        ),
-        nbformat.v4.new_code_cell(
-            "import os\n"
-            "from ipykernel.kernelapp import IPKernelApp\n"
-            'print([os.environ.get(k) for k in ("OKRLIB_REPORT", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")]'
-            " + [IPKernelApp.instance().transport])"
-        ),
-    ]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, tmp_path / "env.ipynb")
+    probe_notebook(
+        tmp_path / "env.ipynb",
+        "import os\n"
+        "from ipykernel.kernelapp import IPKernelApp\n"
+        'print([os.environ.get(k) for k in ("OKRLIB_REPORT", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")]'
+        " + [IPKernelApp.instance().transport])",
+    )
     sockets = set(Path(tempfile.gettempdir()).glob("okrlib-kernel-*"))
     done = report.render_report(SAMPLE, "2026-Q3", "Sales", tmp_path / "out", notebook=tmp_path / "env.ipynb")
     printed = nbformat.read(done.notebook, as_version=4).cells[-1].outputs[0]["text"]
