@@ -408,6 +408,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((figure, value, floor, ratio, f"{peak:,.0f} MB"))
         print(f"  {figure}: {value} (floor {floor}, ratio {ratio}, peak {peak:,.0f} MB)", flush=True)
 
+    def add_timed(figure: str, seconds: float, target: float, peak: float) -> None:
+        add(figure, f"{seconds:.2f} s", f"target {target:g} s", f"{seconds / target:.2f}", peak)
+
     with tempfile.TemporaryDirectory(prefix="okrlib-bench-") as tmp:
         tmp = Path(tmp)
         if not only or 1 in only:
@@ -452,22 +455,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         if not only or 2 in only:
             seconds, peak, _, krs = isolated("m_snapshot", sizes)
-            add(
-                f"2. quarter_snapshot, {krs:,} KRs, {krs * sizes.checkins_per_kr * 4 // 5:,} check-ins",
-                f"{seconds:.2f} s",
-                "target 2 s",
-                f"{seconds / 2:.2f}",
-                peak,
-            )
+            checkins = krs * sizes.checkins_per_kr * 4 // 5
+            add_timed(f"2. quarter_snapshot, {krs:,} KRs, {checkins:,} check-ins", seconds, 2, peak)
         if not only or 3 in only:
             seconds, peak, _, _ = isolated("m_impact", sizes)
-            add(
-                f"3. impact, {sizes.links:,} KR-to-KPI links",
-                f"{seconds:.2f} s",
-                "target 10 s",
-                f"{seconds / 10:.2f}",
-                peak,
-            )
+            add_timed(f"3. impact, {sizes.links:,} KR-to-KPI links", seconds, 10, peak)
         if not only or 4 in only:
             floor_nb = one_cell_notebook(tmp / "floor.ipynb", "print(1)")
             # context, not a target: the floor plus the imports the review notebook makes
