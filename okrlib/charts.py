@@ -25,6 +25,7 @@ from ._chart_style import (
 )
 from ._charts_kpi import correlation_chart, impact_chart, kpi_pair_chart, kpi_trend_chart, quarter_shading
 from ._charts_review import calibration_chart, grade_distribution_chart, team_scores_chart
+from ._display import VEGALITE_MIMETYPES
 
 __all__ = [
     "GRADE_COLORS",
@@ -255,12 +256,6 @@ def team_comparison_chart(teams: pd.DataFrame, expected_progress: float) -> alt.
         width=WIDTH,
         height=max(60, 28 * len(frame)),
     )
-
-
-# The first is what okrlib's renderer writes (nbformat wants "+json" for JSON outputs).
-
-
-VEGALITE_MIMETYPES = ("application/vnd.vegalite.v6+json", "application/vnd.vegalite.v5+json")
 
 
 def _renderer(spec: dict, **metadata: object) -> dict:

@@ -15,50 +15,15 @@ import pandas as pd
 from IPython.display import HTML
 
 from . import impact, kpi, lint, progress, review
+from ._display import HEADLINE_KEY, STYLE, decimal, number, percent
 from ._parse import format_quarter
 from .charts import HEALTH_COLORS, STATUS_COLORS, VERDICT_COLORS
 from .snapshot import QuarterSnapshot
-
-STYLE = """
-<style>
-.okr-card{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 16px}
-.okr-figure{border:1px solid #ccc;border-radius:6px;padding:8px 14px;min-width:120px}
-.okr-figure b{display:block;font-size:1.6em}
-.okr-table{border-collapse:collapse;margin:6px 0 14px;font-size:0.92em}
-.okr-table th,.okr-table td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;
-  vertical-align:top}
-.okr-table td.num{text-align:right;font-variant-numeric:tabular-nums}
-.okr-table tr.objective td{font-weight:600;background:#f4f6f8}
-.okr-badge{display:inline-block;padding:0 6px;border-radius:8px;color:#fff;font-size:0.85em;
-  white-space:nowrap}
-.okr-tree{list-style:none;padding-left:0}
-.okr-tree li{margin:2px 0}
-.okr-note{color:#555}
-</style>
-"""
 
 
 def style() -> HTML:
     """The CSS the other blocks use (show it once at the top of a notebook)."""
     return HTML(STYLE)
-
-
-def percent(value: object, digits: int = 1) -> str:
-    """``0.655`` -> ``65.5%``; missing -> an en dash."""
-    return "–" if value is None or pd.isna(value) else f"{100 * float(value):.{digits}f}%"
-
-
-def number(value: object) -> str:
-    """Readable number with thousands separators; missing -> an en dash."""
-    if value is None or pd.isna(value):
-        return "–"
-    value = float(value)
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
-
-
-def decimal(value: object, digits: int = 2) -> str:
-    """A fixed number of decimals (for grades); missing -> an en dash."""
-    return "–" if value is None or pd.isna(value) else f"{float(value):.{digits}f}"
 
 
 def badge(value: object, colors: dict[str, str]) -> str:
@@ -111,9 +76,6 @@ def title(snapshot: QuarterSnapshot) -> HTML:
     """The report's title: team (or company) and quarter."""
     who = snapshot.team or "Company"
     return HTML(f"<h1>{escape(who)}: {format_quarter(snapshot.quarter)} quarterly review</h1>")
-
-
-HEADLINE_KEY = "okrlib_headline"
 
 
 def headline(snapshot: QuarterSnapshot) -> HTML:

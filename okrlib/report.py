@@ -36,11 +36,10 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from . import _kernels
+from ._display import HEADLINE_KEY, STYLE, VEGALITE_MIMETYPES, decimal, percent
 from ._parse import format_quarter, parse_quarter
-from .charts import VEGALITE_MIMETYPES
 from .exceptions import RenderError
 from .load import load_workbook
-from .present import HEADLINE_KEY, STYLE, decimal, percent
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "quarterly_review.ipynb"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
