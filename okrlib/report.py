@@ -13,7 +13,8 @@ notebook is kept as ``<slug>.failed.ipynb``.
 
 The index's headline numbers are the ones the report showed: ``present.headline`` puts
 them in its output's metadata, and they are read back from the executed notebook.
-``render_quarter`` renders in a pool of worker processes; each worker keeps one warm
+``render_quarter`` renders in a pool of worker processes (a single report in the calling
+process, on a kernel stopped right after it); each worker keeps one warm
 kernel for all its reports and clears it between them (:mod:`okrlib._kernels`).
 """
 
@@ -285,20 +286,28 @@ def render_quarter(
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(slugs)))
     done: list[RenderedReport] = []
     errors: list[str] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_kernels.keep_warm) as pool:
-        futures = {
-            pool.submit(render_report, data_dir, label, team, out_dir, as_of, slug, notebook): team
-            for team, slug in slugs.items()
-        }
-        for future in as_completed(futures):
-            try:
-                report = future.result()
-            except RenderError as error:
-                errors.append(str(error))
-                continue
-            done.append(report)
-            if on_done:
-                on_done(report)
+
+    def finished(result: Callable[[], RenderedReport]) -> None:
+        try:
+            report = result()
+        except RenderError as error:
+            errors.append(str(error))
+            return
+        done.append(report)
+        if on_done:
+            on_done(report)
+
+    if len(slugs) == 1:  # one report: rendered in this process, its kernel stopped right after
+        team, slug = next(iter(slugs.items()))
+        finished(functools.partial(render_report, data_dir, label, team, out_dir, as_of, slug, notebook))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_kernels.keep_warm) as pool:
+            futures = [
+                pool.submit(render_report, data_dir, label, team, out_dir, as_of, slug, notebook)
+                for team, slug in slugs.items()
+            ]
+            for future in as_completed(futures):
+                finished(future.result)
     order = list(slugs.values())
     done.sort(key=lambda r: order.index(r.slug))
     write_index(Path(out_dir) / label, label)
