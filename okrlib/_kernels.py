@@ -18,10 +18,18 @@ go quiet).  A kernel that died, or that could not be cleared, is shut down and r
 the next report.  Outside ``keep_warm`` (a single ``render_report``) the kernel is started for
 the one notebook and stopped right after it, without papermill's 0.2 s of graceful shutdown
 (the outputs are in by then).
+
+Preloading: a kernel spends half of its 0.5 s start-up idle, waiting for the client's
+handshake.  The notebook's own top-level imports of okrlib (:func:`okrlib_imports`) are run
+in that time, on a thread the kernel starts as it initialises (IPython's ``exec_lines``),
+in a namespace of their own.  The notebook's ``import okrlib`` then finds the modules loaded
+(or waits for the thread to finish them): 0.3 s less per report.  A failed preload is
+ignored; the notebook's own import raises the error.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import multiprocessing.util
 import os
@@ -30,6 +38,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import nbformat
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
@@ -53,6 +62,49 @@ def kernel_environment() -> dict[str, str]:
     return env
 
 
+def okrlib_imports(notebook: str | os.PathLike[str]) -> str:
+    """The notebook's top-level imports of okrlib modules, one per line ('' when none).
+
+    Cells that are not plain Python (IPython magics) are left out.
+
+    Examples
+    --------
+    >>> okrlib_imports("notebooks/quarterly_review.ipynb").splitlines()
+    ['import okrlib', 'from okrlib import charts, impact, kpi, lint, present, review']
+    """
+    lines = []
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            statements = ast.parse(cell.source).body
+        except SyntaxError:
+            continue
+        for node in statements:
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            if all(name.split(".")[0] == "okrlib" for name in names):
+                lines.append(ast.unparse(node))
+    return "\n".join(lines)
+
+
+def _preload_arguments(imports: str) -> list[str]:
+    """The kernel's command-line option that runs ``imports`` on a thread as it initialises."""
+    if not imports:
+        return []
+    guarded = (
+        "try:\n"
+        + "".join(f"    {line}\n" for line in imports.splitlines())
+        + "except BaseException:\n    pass\n"
+    )
+    line = f"__import__('threading').Thread(target=exec, args=({guarded!r}, {{}}), daemon=True).start()"
+    return [f"--IPKernelApp.exec_lines={line}"]
+
+
 @dataclass(frozen=True)
 class ReportKernel:
     """A running kernel and the client connected to it.
@@ -67,14 +119,16 @@ class ReportKernel:
     sockets: str
 
     @classmethod
-    def start(cls, kernel_name: str, cwd: str) -> ReportKernel:
+    def start(cls, kernel_name: str, cwd: str, preload: str = "") -> ReportKernel:
         sockets = tempfile.mkdtemp(prefix="okrlib-kernel-")
         # ZeroMQ's ipc transport needs Unix sockets; elsewhere jupyter_client's TCP default
         unix = {"transport": "ipc", "ip": os.path.join(sockets, "k")} if os.name == "posix" else {}
         manager = AsyncKernelManager(kernel_name=kernel_name, **unix)
         kernel = None
         try:
-            run_sync(manager.start_kernel)(cwd=cwd, env=kernel_environment())
+            run_sync(manager.start_kernel)(
+                cwd=cwd, env=kernel_environment(), extra_arguments=_preload_arguments(preload)
+            )
             kernel = cls(manager, manager.client(), sockets)
             kernel.client.start_channels()
             kernel.client.allow_stdin = False
@@ -112,12 +166,13 @@ def keep_warm() -> None:
 
 
 @contextlib.contextmanager
-def report_kernel(kernel_name: str, cwd: str) -> Iterator[dict[str, object]]:
+def report_kernel(kernel_name: str, cwd: str, preload: str = "") -> Iterator[dict[str, object]]:
     """Keyword arguments for ``papermill.execute_notebook`` that run the notebook on a report
     kernel: this process's warm one under :func:`keep_warm`, else one started for it and
-    stopped when the ``with`` block ends."""
+    stopped when the ``with`` block ends.  A kernel started here runs ``preload`` (import
+    statements, see the module docstring) while it starts."""
     if not _warm:
-        kernel = ReportKernel.start(kernel_name, cwd)
+        kernel = ReportKernel.start(kernel_name, cwd, preload)
         try:
             yield {"engine_name": ENGINE, "okrlib_kernel": kernel, "clear": False}
         finally:
@@ -127,7 +182,7 @@ def report_kernel(kernel_name: str, cwd: str) -> Iterator[dict[str, object]]:
     if kernel is None or not kernel.alive():
         if kernel is not None:
             kernel.stop()
-        kernel = _kernels[(kernel_name, cwd)] = ReportKernel.start(kernel_name, cwd)
+        kernel = _kernels[(kernel_name, cwd)] = ReportKernel.start(kernel_name, cwd, preload)
     yield {"engine_name": ENGINE, "okrlib_kernel": kernel, "clear": True}
 
 

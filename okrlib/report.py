@@ -189,7 +189,7 @@ def render_report(
     who = team or "company"
     cwd = str(Path(notebook).resolve().parent)
     try:
-        with _kernels.report_kernel(KERNEL, cwd) as kernel:
+        with _kernels.report_kernel(KERNEL, cwd, _kernels.okrlib_imports(notebook)) as kernel:
             papermill.execute_notebook(
                 str(notebook),
                 str(running),

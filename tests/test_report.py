@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import GOOD, ROOT, SAMPLE, run_okrlib
+from jupyter_core.utils import run_sync
 
 import okrlib
 from okrlib import RenderError, _kernels, present, report
@@ -255,6 +256,43 @@ def test_report_kernels_get_the_report_environment_and_the_caller_keeps_its_own(
     assert set(Path(tempfile.gettempdir()).glob("okrlib-kernel-*")) == sockets  # and removed
     assert "OKRLIB_REPORT" not in os.environ and "OPENBLAS_NUM_THREADS" not in os.environ
     assert _kernels.kernel_environment()["OMP_NUM_THREADS"] == "3"
+
+
+def test_report_kernels_preload_the_notebooks_okrlib_imports_out_of_its_namespace(tmp_path: Path) -> None:
+    assert _kernels.okrlib_imports(report.NOTEBOOK).splitlines() == [
+        "import okrlib",
+        "from okrlib import charts, impact, kpi, lint, present, review",
+    ]
+    probe_notebook(
+        tmp_path / "preload.ipynb",
+        "import sys, time\n"
+        "deadline = time.monotonic() + 20\n"
+        'while "okrlib.lint" not in sys.modules and time.monotonic() < deadline:\n'
+        "    time.sleep(0.01)\n"
+        'print("okrlib.lint" in sys.modules, [k for k in ("lint", "okrlib", "threading") if k in globals()])\n'
+        "import okrlib.lint  # a top-level import: preloaded, so loaded before this line runs",
+    )
+    done = report.render_report(
+        SAMPLE, "2026-Q3", "Sales", tmp_path / "out", notebook=tmp_path / "preload.ipynb"
+    )
+    cell = nbformat.read(done.notebook, as_version=4).cells[-1]
+    assert cell.outputs[0]["text"].strip() == "True []"
+    assert cell.execution_count == 3  # after the parameters and papermill's: the preload took none
+
+
+def test_a_failed_preload_leaves_the_kernel_working() -> None:
+    kernel = _kernels.ReportKernel.start("python3", str(ROOT), "import okrlib.no_such_module")
+    try:
+        printed = []
+        reply = run_sync(kernel.client.execute_interactive)(
+            "print(sorted(k for k in globals() if not k.startswith('_')))",
+            output_hook=lambda msg: printed.append(msg["content"].get("text", "")),
+            timeout=30,
+        )
+    finally:
+        kernel.stop()
+    assert reply["content"]["status"] == "ok"
+    assert "".join(printed).strip() == "['In', 'Out', 'exit', 'get_ipython', 'open', 'quit']"
 
 
 def test_default_quarter_is_the_latest_with_okrs(tmp_path: Path) -> None:
