@@ -19,10 +19,9 @@ def _status_counts(frame: pd.DataFrame, keys: list[str], prefix: str) -> pd.Data
 
 
 def _summary(objectives: pd.DataFrame, key_results: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    base = objectives.groupby(keys).agg(
-        objectives=("objective_id", "size"), mean_progress=("progress", "mean")
-    )
-    krs = key_results.groupby(keys).agg(krs=("kr_id", "size"), mean_confidence=("confidence", "mean"))
+    by_objective, by_kr = objectives.groupby(keys), key_results.groupby(keys)
+    base = pd.DataFrame({"objectives": by_objective.size(), "mean_progress": by_objective["progress"].mean()})
+    krs = pd.DataFrame({"krs": by_kr.size(), "mean_confidence": by_kr["confidence"].mean()})
     parts = [
         base,
         _status_counts(objectives, keys, "objectives"),

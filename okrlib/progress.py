@@ -197,7 +197,8 @@ def current_values(workbook: Workbook, quarter: pd.Period | str, as_of: object =
     checkins = workbook.checkins
     checkins = checkins[isin(checkins["kr_id"], krs["kr_id"]) & (checkins["date"] <= as_of)]
     checkins = checkins.sort_values(["kr_id", "date"], kind="stable")
-    latest = checkins.groupby("kr_id").agg(checkin_value=("value", "last"), checkin_date=("date", "last"))
+    latest = checkins.groupby("kr_id")[["value", "date"]].last()
+    latest.columns = ["checkin_value", "checkin_date"]
     confidence = checkins.dropna(subset=["confidence"]).groupby("kr_id")["confidence"].last()
     in_quarter = checkins[checkins["date"] >= start]
     counts = in_quarter.groupby("kr_id").size()
@@ -313,12 +314,15 @@ def roll_up(
         is_done=key_results["status"].eq("done"),
         without_data=key_results["progress"].isna(),
     )
-    stats = krs.groupby("objective_id").agg(
-        krs=("kr_id", "size"),
-        krs_done=("is_done", "sum"),
-        krs_without_data=("without_data", "sum"),
-        mean_confidence=("confidence", "mean"),
-        expected_progress=("expected_progress", "first"),
+    groups = krs.groupby("objective_id")
+    stats = pd.DataFrame(  # one reduction per column: cheaper than a named aggregation
+        {
+            "krs": groups.size(),
+            "krs_done": groups["is_done"].sum(),
+            "krs_without_data": groups["without_data"].sum(),
+            "mean_confidence": groups["confidence"].mean(),
+            "expected_progress": groups["expected_progress"].first(),
+        }
     )
     stats["progress"] = weighted_progress(key_results, "progress")
     frame = objectives.reset_index(drop=True).merge(stats.reset_index(), on="objective_id", how="inner")
