@@ -51,12 +51,17 @@ __all__ = [
 def _status_bars(
     frame: pd.DataFrame, x: alt.X, tooltip: list[alt.Tooltip], label_limit: int
 ) -> tuple[alt.Chart, alt.Chart]:
-    """Bars of ``label`` coloured by status, and a black tick at ``expected_progress``."""
+    """Bars of ``label`` coloured by status, and a black tick at ``expected_progress``.
+
+    Both layers come without data: the caller passes ``frame`` to ``alt.layer``.  (Layers that
+    share one frame make altair hash each layer, the frame's text rendering included: half
+    the cost of building the chart.)
+    """
     y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=label_limit))
     color = alt.Color("status:N", scale=_scale(STATUS_COLORS), title="Status")
-    bars = alt.Chart(frame).mark_bar(height={"band": 0.7}).encode(x=x, y=y, color=color, tooltip=tooltip)
+    bars = alt.Chart().mark_bar(height={"band": 0.7}).encode(x=x, y=y, color=color, tooltip=tooltip)
     expected = (
-        alt.Chart(frame)
+        alt.Chart()
         .mark_tick(color=INK, thickness=2, size=18)
         .encode(x=alt.X("expected_progress:Q"), y=y, tooltip=tooltip)
     )
@@ -106,7 +111,7 @@ def kr_progress_chart(key_results: pd.DataFrame, title: str = "Key-result progre
         label_limit=320,
     )
     height = max(60, 26 * len(frame))
-    return (bars + expected).properties(title=title, width=WIDTH, height=height)
+    return alt.layer(bars, expected, data=frame).properties(title=title, width=WIDTH, height=height)
 
 
 def objective_scorecard(objectives: pd.DataFrame, title: str = "Objectives") -> alt.LayerChart:
@@ -153,11 +158,13 @@ def objective_scorecard(objectives: pd.DataFrame, title: str = "Objectives") -> 
         label_limit=360,
     )
     grades = (
-        alt.Chart(frame)
+        alt.Chart()
         .mark_text(align="left", dx=4, color=INK)
         .encode(x=alt.X("progress:Q"), y=bars.encoding.y, text=alt.Text("grade_text:N"))
     )
-    return (bars + expected + grades).properties(title=title, width=WIDTH, height=max(60, 28 * len(frame)))
+    return alt.layer(bars, expected, grades, data=frame).properties(
+        title=title, width=WIDTH, height=max(60, 28 * len(frame))
+    )
 
 
 def checkin_chart(
