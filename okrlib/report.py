@@ -218,6 +218,7 @@ def render_report(
     }
     who = team or "company"
     cwd = str(Path(notebook).resolve().parent)
+    warming_up = None
     try:
         with _kernels.report_kernel(KERNEL, cwd, _kernels.okrlib_imports(notebook)) as kernel:
             warming_up = _conversion_warmed_up()
@@ -243,10 +244,12 @@ def render_report(
         if running.exists():
             os.replace(running, failed_path)
         raise RenderError(f"report {label} {who} failed: {type(error).__name__}: {error}") from None
+    finally:
+        if warming_up is not None:
+            warming_up.join()  # never left running: the caller may fork next (render_quarter's pool)
     executed = nbformat.read(running, as_version=4)
     executed.metadata.pop("widgets", None)
     title = f"{team or 'Company'}: {label} quarterly review"
-    warming_up.join()
     body = _convert(executed, title)
     _write_atomically(html_path, _table_of_contents(body, title))
     os.replace(running, notebook_path)
