@@ -24,7 +24,10 @@ handshake.  The notebook's own top-level imports of okrlib (:func:`okrlib_import
 in that time, on a thread the kernel starts as it initialises (IPython's ``exec_lines``),
 in a namespace of their own.  The notebook's ``import okrlib`` then finds the modules loaded
 (or waits for the thread to finish them): 0.3 s less per report.  A failed preload is
-ignored; the notebook's own import raises the error.
+ignored; the notebook's own import raises the error.  Then the thread moves everything
+loaded so far out of the garbage collector's sight (``gc.freeze``): modules live as long as
+the kernel, and the full collection IPython's ``reset`` runs after every report of a warm
+kernel took 0.1 s walking them (1 ms after).
 """
 
 from __future__ import annotations
@@ -100,6 +103,7 @@ def _preload_arguments(imports: str) -> list[str]:
         "try:\n"
         + "".join(f"    {line}\n" for line in imports.splitlines())
         + "except BaseException:\n    pass\n"
+        + "__import__('gc').freeze()\n"
     )
     line = f"__import__('threading').Thread(target=exec, args=({guarded!r}, {{}}), daemon=True).start()"
     return [f"--IPKernelApp.exec_lines={line}"]

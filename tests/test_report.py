@@ -282,18 +282,19 @@ def test_report_kernels_preload_the_notebooks_okrlib_imports_out_of_its_namespac
     ]
     probe_notebook(
         tmp_path / "preload.ipynb",
-        "import sys, time\n"
+        "import gc, sys, time\n"
         "deadline = time.monotonic() + 20\n"
-        'while "okrlib.lint" not in sys.modules and time.monotonic() < deadline:\n'
+        "while not gc.get_freeze_count() and time.monotonic() < deadline:  # frozen once imported\n"
         "    time.sleep(0.01)\n"
-        'print("okrlib.lint" in sys.modules, [k for k in ("lint", "okrlib", "threading") if k in globals()])\n'
+        "print(gc.get_freeze_count() > 0, 'okrlib.lint' in sys.modules,"
+        ' [k for k in ("lint", "okrlib", "threading") if k in globals()])\n'
         "import okrlib.lint  # a top-level import: preloaded, so loaded before this line runs",
     )
     done = report.render_report(
         SAMPLE, "2026-Q3", "Sales", tmp_path / "out", notebook=tmp_path / "preload.ipynb"
     )
     cell = nbformat.read(done.notebook, as_version=4).cells[-1]
-    assert cell.outputs[0]["text"].strip() == "True []"
+    assert cell.outputs[0]["text"].strip() == "True True []"
     assert cell.execution_count == 3  # after the parameters and papermill's: the preload took none
 
 
