@@ -65,10 +65,12 @@ def kpi_trend_chart(
                 ],
             )
         )
-    return (
-        alt.layer(*layers)
-        .resolve_scale(color="independent")
-        .properties(title=f"{kpi['name']} ({kpi['kpi_id']})", width=WIDTH, height=220)
+    return alt.layer(
+        *layers,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")),
+        title=f"{kpi['name']} ({kpi['kpi_id']})",
+        width=WIDTH,
+        height=220,
     )
 
 
@@ -101,10 +103,13 @@ def _kpi_line(frame: pd.DataFrame, name: str, color: str) -> alt.Chart:
 def kpi_pair_chart(leading: pd.DataFrame, lagging: pd.DataFrame, names: tuple[str, str]) -> alt.LayerChart:
     """Two KPI series on one time axis, each with its own y axis."""
     left, right = _kpi_line(leading, names[0], "#2166ac"), _kpi_line(lagging, names[1], "#b2182b")
-    return (
-        alt.layer(left, right)
-        .resolve_scale(y="independent")
-        .properties(title=f"{names[0]} (blue) and {names[1]} (red)", width=WIDTH, height=220)
+    return alt.layer(
+        left,
+        right,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        title=f"{names[0]} (blue) and {names[1]} (red)",
+        width=WIDTH,
+        height=220,
     )
 
 
@@ -176,6 +181,4 @@ def impact_chart(series: pd.DataFrame, result: pd.Series, unit: str | None = Non
         subtitle="black: actual weekly values; blue: baseline trend, dashed after the quarter start "
         "(the counterfactual); band: the effect's 95% interval around it",
     )
-    return alt.layer(band, baseline, counterfactual, actual, start).properties(
-        title=title, width=WIDTH, height=220
-    )
+    return alt.layer(band, baseline, counterfactual, actual, start, title=title, width=WIDTH, height=220)

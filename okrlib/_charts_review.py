@@ -43,7 +43,9 @@ def calibration_chart(bands: pd.DataFrame) -> alt.LayerChart:
             ],
         )
     )
-    return alt.layer(diagonal, points).properties(
+    return alt.layer(
+        diagonal,
+        points,
         title=alt.TitleParams(
             "Confidence calibration", subtitle="on the dashed line, confidence matches results"
         ),
@@ -71,8 +73,11 @@ def grade_distribution_chart(grades: pd.DataFrame) -> alt.LayerChart:
             ],
         )
     )
-    return alt.layer(spot, ticks).properties(
-        title=alt.TitleParams("Aspirational grades", subtitle="shaded: the 0.6-0.7 sweet spot"), width=WIDTH
+    return alt.layer(
+        spot,
+        ticks,
+        title=alt.TitleParams("Aspirational grades", subtitle="shaded: the 0.6-0.7 sweet spot"),
+        width=WIDTH,
     )
 
 

@@ -111,7 +111,7 @@ def kr_progress_chart(key_results: pd.DataFrame, title: str = "Key-result progre
         label_limit=320,
     )
     height = max(60, 26 * len(frame))
-    return alt.layer(bars, expected, data=frame).properties(title=title, width=WIDTH, height=height)
+    return alt.layer(bars, expected, data=frame, title=title, width=WIDTH, height=height)
 
 
 def objective_scorecard(objectives: pd.DataFrame, title: str = "Objectives") -> alt.LayerChart:
@@ -162,8 +162,8 @@ def objective_scorecard(objectives: pd.DataFrame, title: str = "Objectives") -> 
         .mark_text(align="left", dx=4, color=INK)
         .encode(x=alt.X("progress:Q"), y=bars.encoding.y, text=alt.Text("grade_text:N"))
     )
-    return alt.layer(bars, expected, grades, data=frame).properties(
-        title=title, width=WIDTH, height=max(60, 28 * len(frame))
+    return alt.layer(
+        bars, expected, grades, data=frame, title=title, width=WIDTH, height=max(60, 28 * len(frame))
     )
 
 
@@ -213,7 +213,7 @@ def checkin_chart(
         f"{key_result['kr_id']}: {key_result['key_result']}",
         subtitle="dashed: the ideal line from start to target (or the line to hold)",
     )
-    return alt.layer(*layers).properties(title=title, width=WIDTH, height=180)
+    return alt.layer(*layers, title=title, width=WIDTH, height=180)
 
 
 def team_comparison_chart(teams: pd.DataFrame, expected_progress: float) -> alt.LayerChart:
@@ -258,7 +258,9 @@ def team_comparison_chart(teams: pd.DataFrame, expected_progress: float) -> alt.
         .mark_rule(color=INK, strokeDash=[4, 3])
         .encode(x=alt.X("expected:Q"))
     )
-    return (bars + rule).properties(
+    return alt.layer(
+        bars,
+        rule,
         title="Teams compared (dashed: expected progress)",
         width=WIDTH,
         height=max(60, 28 * len(frame)),
