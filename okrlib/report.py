@@ -90,7 +90,7 @@ class VegaLitePreprocessor(Preprocessor):
                 continue
             self._count += 1
             target = f"okr-chart-{self._count}"
-            payload = json.dumps(spec).replace("</", "<\\/")
+            payload = json.dumps(spec, sort_keys=True).replace("</", "<\\/")
             output["data"] = {
                 "text/html": f'<div class="okr-chart" id="{target}"></div>\n<script type="text/javascript">'
                 f'vegaEmbed("#{target}", {payload}, {{"actions": false, "renderer": "svg"}});</script>'
@@ -222,7 +222,7 @@ def render_report(
     try:
         with _kernels.report_kernel(KERNEL, cwd, _kernels.okrlib_imports(notebook)) as kernel:
             warming_up = _conversion_warmed_up()
-            papermill.execute_notebook(
+            executed = papermill.execute_notebook(
                 str(notebook),
                 str(running),
                 parameters=parameters,
@@ -247,8 +247,7 @@ def render_report(
     finally:
         if warming_up is not None:
             warming_up.join()  # never left running: the caller may fork next (render_quarter's pool)
-    executed = nbformat.read(running, as_version=4)
-    executed.metadata.pop("widgets", None)
+    executed.metadata.pop("widgets", None)  # the notebook papermill wrote to ``running``
     title = f"{team or 'Company'}: {label} quarterly review"
     body = _convert(executed, title)
     _write_atomically(html_path, _table_of_contents(body, title))
