@@ -170,13 +170,15 @@ def keep_warm() -> None:
 
 
 @contextlib.contextmanager
-def report_kernel(kernel_name: str, cwd: str, preload: str = "") -> Iterator[dict[str, object]]:
-    """Keyword arguments for ``papermill.execute_notebook`` that run the notebook on a report
+def report_kernel(
+    kernel_name: str, cwd: str, notebook: str | os.PathLike[str]
+) -> Iterator[dict[str, object]]:
+    """Keyword arguments for ``papermill.execute_notebook`` that run ``notebook`` on a report
     kernel: this process's warm one under :func:`keep_warm`, else one started for it and
-    stopped when the ``with`` block ends.  A kernel started here runs ``preload`` (import
-    statements, see the module docstring) while it starts."""
+    stopped when the ``with`` block ends.  A kernel started here preloads the notebook's
+    okrlib imports (see the module docstring); a warm one is reused as it is."""
     if not _warm:
-        kernel = ReportKernel.start(kernel_name, cwd, preload)
+        kernel = ReportKernel.start(kernel_name, cwd, okrlib_imports(notebook))
         try:
             yield {"engine_name": ENGINE, "okrlib_kernel": kernel, "clear": False}
         finally:
@@ -186,7 +188,7 @@ def report_kernel(kernel_name: str, cwd: str, preload: str = "") -> Iterator[dic
     if kernel is None or not kernel.alive():
         if kernel is not None:
             kernel.stop()
-        kernel = _kernels[(kernel_name, cwd)] = ReportKernel.start(kernel_name, cwd, preload)
+        kernel = _kernels[(kernel_name, cwd)] = ReportKernel.start(kernel_name, cwd, okrlib_imports(notebook))
     yield {"engine_name": ENGINE, "okrlib_kernel": kernel, "clear": True}
 
 

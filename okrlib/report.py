@@ -220,7 +220,7 @@ def render_report(
     cwd = str(Path(notebook).resolve().parent)
     warming_up = None
     try:
-        with _kernels.report_kernel(KERNEL, cwd, _kernels.okrlib_imports(notebook)) as kernel:
+        with _kernels.report_kernel(KERNEL, cwd, notebook) as kernel:
             warming_up = _conversion_warmed_up()
             executed = papermill.execute_notebook(
                 str(notebook),
