@@ -102,15 +102,19 @@ def _float_series(numbers: np.ndarray) -> pd.Series:
     return pd.Series(numbers, copy=not numbers.flags.writeable)
 
 
+def all_finite(numbers: pa.ChunkedArray) -> bool:
+    """True when no cell of a float column is NaN or infinite (empty cells are fine): a cell
+    ``nan`` or ``inf`` is an error by the number rules, not a number."""
+    return pc.all(pc.is_finite(numbers)).as_py() is not False
+
+
 def _plain_numbers(column: pa.ChunkedArray) -> np.ndarray | None:
     """All cells as float64 (empty: NaN) when every one is a plain finite number, else None."""
     try:
         numbers = pc.cast(column, pa.float64())
     except pa.ArrowInvalid:  # blanks around a number, thousands separators, text...
         return None
-    if pc.all(pc.is_finite(numbers)).as_py() is False:  # "nan" and "inf" are errors
-        return None
-    return numbers.to_numpy(zero_copy_only=False)
+    return numbers.to_numpy(zero_copy_only=False) if all_finite(numbers) else None
 
 
 def _parse_decorated_numbers(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:

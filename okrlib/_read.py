@@ -10,9 +10,9 @@ Reading rules (documented in the README):
   columns keep pyarrow's inferred type.  In a comma CSV whose number column holds only
   plain finite numbers, the reader parses that column itself (the same values the
   parser gives; any other cell sends the column back to the parser as text).  Text
-  columns whose values repeat (dates, ids,
-  enums, quarters) are read dictionary-encoded, from CSV and Parquet alike, so that
-  :mod:`okrlib.load` trims, parses and checks each distinct value once;
+  columns whose values repeat (dates, ids, enums, quarters) are read
+  dictionary-encoded, from CSV and Parquet alike, so that :mod:`okrlib.load` trims,
+  parses and checks each distinct value once;
 - only an empty cell is missing: ``NA``, ``null`` or ``nan`` are text like any other;
 - blank lines are ignored but still counted, so line numbers match an editor's;
 - a line with the wrong number of fields is an error (values may not contain
@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from ._parse import all_finite
 from .contract import FileSpec
 from .exceptions import DataError, Problem
 
@@ -154,7 +155,7 @@ def _read_csv(file: Path, spec: FileSpec) -> RawTable:
         if column_types != text_columns:
             try:
                 table = read(use_threads, column_types)
-                if all(pc.all(pc.is_finite(table[name])).as_py() is not False for name in numbers):
+                if all(all_finite(table[name]) for name in numbers):  # the parser's rule
                     return table
             except pa.ArrowInvalid as error:  # a cell that is not a plain number
                 if "conversion error" not in str(error):
