@@ -298,6 +298,17 @@ def isolated(name: str, *args: object) -> tuple[float, float, float, object]:
     return result
 
 
+def in_turns(runs: int, *measurements: tuple) -> list[list[tuple[float, float, float, object]]]:
+    """Each measurement (a name and its arguments) ``runs`` times in fresh processes, the
+    measurements taking turns so that all see the same spells of this VM; the results per
+    measurement, as :func:`isolated` gives them."""
+    results: list[list[tuple[float, float, float, object]]] = [[] for _ in measurements]
+    for _ in range(runs):
+        for result, (name, *args) in zip(results, measurements, strict=True):
+            result.append(isolated(name, *args))
+    return results
+
+
 def m_pyarrow_read(path: str) -> tuple[float, object]:
     import pyarrow.csv as pa_csv
 
@@ -430,8 +441,7 @@ def main(argv: list[str] | None = None) -> int:
             # fresh memory costs this VM 0.2 to 2 s of page faults per read, run to run: the
             # median of five each, floor and ours taking turns so that both see the same spells
             runs = 1 if args.quick else 5
-            pairs = [(isolated("m_pyarrow_read", csv), isolated("m_load_history", csv)) for _ in range(runs)]
-            floors, loads = [f for f, _ in pairs], [o for _, o in pairs]
+            floors, loads = in_turns(runs, ("m_pyarrow_read", csv), ("m_load_history", csv))
             floor, table_bytes = statistics.median(r[0] for r in floors), floors[0][3]
             ours, frame_bytes = statistics.median(r[0] for r in loads), loads[0][3]
             peak = max(r[1] for r in loads)
@@ -450,16 +460,13 @@ def main(argv: list[str] | None = None) -> int:
                 peak,
             )
             parquet = str(folder / "kpi_history.parquet")
-            pairs = [
-                (isolated("m_pyarrow_parquet", parquet), isolated("m_load_history", parquet))
-                for _ in range(runs)
-            ]
-            floor = statistics.median(f[0] for f, _ in pairs)
-            ours, peak = statistics.median(o[0] for _, o in pairs), max(o[1] for _, o in pairs)
+            floors, loads = in_turns(runs, ("m_pyarrow_parquet", parquet), ("m_load_history", parquet))
+            floor = statistics.median(f[0] for f in floors)
+            ours, peak = statistics.median(o[0] for o in loads), max(o[1] for o in loads)
             add(
                 "   the same as Parquet",
-                timing([o[0] for _, o in pairs]),
-                f"pyarrow.parquet {timing([f[0] for f, _ in pairs])}",
+                timing([o[0] for o in loads]),
+                f"pyarrow.parquet {timing([f[0] for f in floors])}",
                 f"{ours / floor:.2f}",
                 peak,
             )
@@ -476,13 +483,15 @@ def main(argv: list[str] | None = None) -> int:
             imports_nb = one_cell_notebook(tmp / "imports.ipynb", REPORT_IMPORTS)
             data = str(ROOT / "data")
             # kernel start-up is noisy (0.9 to 1.4 s here): the median of three fresh processes each
-            floors, imports, singles = [], [], []
             repeats = 1 if args.quick else 3
-            for _ in range(repeats):
-                floors.append(isolated("m_render", data, str(tmp / "floor"), floor_nb)[0])
-                imports.append(isolated("m_render", data, str(tmp / "imports"), imports_nb)[0])
-                seconds, peak, _, _ = isolated("m_render", data, str(tmp / "single"), None)
-                singles.append(seconds)
+            renders = in_turns(
+                repeats,
+                ("m_render", data, str(tmp / "floor"), floor_nb),
+                ("m_render", data, str(tmp / "imports"), imports_nb),
+                ("m_render", data, str(tmp / "single"), None),
+            )
+            floors, imports, singles = ([run[0] for run in each] for each in renders)
+            peak = renders[2][-1][1]  # the last report's, as before
             floor, single = statistics.median(floors), statistics.median(singles)
             with_imports = statistics.median(imports)
             add(
@@ -501,13 +510,13 @@ def main(argv: list[str] | None = None) -> int:
             )
             # context: what a user waits for, Python's start-up and the command's imports included
             command = ["report", "--quarter", "2026-Q3", "--team", "Sales", "--data", data]
-            commands, command_floors, command_peak = [], [], 0.0
-            for _ in range(repeats):
-                floor_run = isolated("m_command", *command, "--out", str(tmp / "cf"), "--notebook", floor_nb)
-                command_floors.append(floor_run[0])
-                seconds, _, _, child_peak = isolated("m_command", *command, "--out", str(tmp / "c"))
-                commands.append(seconds)
-                command_peak = max(command_peak, child_peak)
+            floor_runs, command_runs = in_turns(
+                repeats,
+                ("m_command", *command, "--out", str(tmp / "cf"), "--notebook", floor_nb),
+                ("m_command", *command, "--out", str(tmp / "c")),
+            )
+            command_floors, commands = [r[0] for r in floor_runs], [r[0] for r in command_runs]
+            command_peak = max(r[3] for r in command_runs)
             add(
                 "   `okrlib report --team Sales`, the whole command (context)",
                 timing(commands),
