@@ -41,6 +41,7 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from . import _kernels
 from ._display import HEADLINE_KEY, STYLE, VEGALITE_MIMETYPES, decimal, percent
 from ._parse import format_quarter, parse_quarter
+from .contract import STATUSES
 from .exceptions import RenderError
 from .load import load_workbook
 
@@ -357,9 +358,7 @@ def write_index(folder: Path, label: str) -> Path:
     for summary in summaries:
         h = summary["headline"]  # empty when the notebook did not show present.headline
         counts = " · ".join(
-            f"{h[f'objectives_{s}']} {s.replace('_', ' ')}"
-            for s in ("done", "on_track", "at_risk", "off_track")
-            if f"objectives_{s}" in h
+            f"{h[f'objectives_{s}']} {s.replace('_', ' ')}" for s in STATUSES if f"objectives_{s}" in h
         )
         name = summary["team"] or "Company (all teams)"
         rows.append(

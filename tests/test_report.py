@@ -60,6 +60,8 @@ def test_key_numbers_equal_the_snapshot(rendered: Path, sample, quarter: str, te
     assert summary["mean_progress"] == pytest.approx(headline["mean_progress"])
     index = (rendered / quarter / "index.html").read_text()
     assert f'data-okr="mean_progress">{present.percent(headline["mean_progress"])}<' in index
+    statuses = okrlib.progress.STATUSES
+    assert " · ".join(f"{headline[f'objectives_{s}']} {s.replace('_', ' ')}" for s in statuses) in index
 
 
 def test_report_is_offline_titled_and_has_no_code(rendered: Path) -> None:
