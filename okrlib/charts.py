@@ -291,19 +291,21 @@ def _report_bundle(chart: alt.TopLevelMixin, include=None, exclude=None) -> dict
 def enable() -> None:
     """Render charts in notebooks so both JupyterLab and the offline report can show them.
 
-    Charts' frames become records through :func:`okrlib._chart_records.records` (the same
-    records as altair's default, several times faster).  In the kernels of ``okrlib report``
-    (``OKRLIB_REPORT=1``) charts are shown as their vega-lite spec only.
+    In the kernels of ``okrlib report`` (``OKRLIB_REPORT=1``) charts are shown as their
+    vega-lite spec only, and their frames become records through
+    :func:`okrlib._chart_records.records` (altair's records, several times faster).  A
+    user's own session keeps altair's data transformer, and with it
+    ``alt.data_transformers.disable_max_rows()``.
     """
     if "okrlib" not in alt.renderers.names():
         alt.renderers.register("okrlib", _renderer)
     alt.renderers.enable("okrlib")
-    if "okrlib" not in alt.data_transformers.names():
-        alt.data_transformers.register("okrlib", records)
-    alt.data_transformers.enable("okrlib")
     shell = _ipython()
     if shell is not None and os.environ.get("OKRLIB_REPORT") == "1":
         shell.display_formatter.mimebundle_formatter.for_type(alt.TopLevelMixin, _report_bundle)
+        if "okrlib" not in alt.data_transformers.names():
+            alt.data_transformers.register("okrlib", records)
+        alt.data_transformers.enable("okrlib")
         # nor validated piece by piece as they are built (altair's debug mode, 70 ms a report)
         alt.utils.schemapi.disable_debug_mode()
 

@@ -103,17 +103,25 @@ def test_charts_display_their_spec_and_report_kernels_only_the_spec(snap, monkey
     try:
         charts.enable()
         bundle, _ = formatter.format(chart)
+        transformer = alt.data_transformers.active
     finally:
         formatter.mimebundle_formatter.pop(alt.TopLevelMixin, None)
+        alt.data_transformers.enable("default")
+    assert transformer == ("okrlib" if report_kernel else "default")
     assert bundle[charts.VEGALITE_MIMETYPES[0]] == spec(chart)
     assert ("text/html" in bundle) is not report_kernel  # JupyterLab also gets altair's own HTML
 
 
 @pytest.fixture
-def okrlib_charts():
-    """charts.enable() in this process, undone afterwards."""
+def okrlib_charts(monkeypatch):
+    """charts.enable() as in a report kernel, undone afterwards."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    formatter = InteractiveShell.instance().display_formatter
+    monkeypatch.setenv("OKRLIB_REPORT", "1")
     charts.enable()
     yield
+    formatter.mimebundle_formatter.pop(alt.TopLevelMixin, None)
     alt.data_transformers.enable("default")
     alt.renderers.enable("default")
 
@@ -144,7 +152,7 @@ def test_charts_specs_are_the_same_with_okrlib_records(sample, snap, okrlib_char
         charts.grade_distribution_chart(grades),
         charts.team_scores_chart(grades),
     ]
-    assert alt.data_transformers.active == "okrlib"
+    assert alt.data_transformers.active == "okrlib"  # in report kernels only
     ours = [chart.to_dict() for chart in built]
     with alt.data_transformers.enable("default"):
         assert ours == [chart.to_dict() for chart in built]
