@@ -30,19 +30,20 @@ MAX_ROWS = 5000  # altair's default limit
 def _column_values(column: pd.Series) -> list | None:
     """The column as JSON-ready Python values, or None where altair's rules must apply."""
     dtype = column.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
-        return column.to_numpy().tolist()
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
-        values = column.to_numpy()
+    if isinstance(dtype, pd.StringDtype | pd.CategoricalDtype):
+        return _with_none(column.astype(object).tolist(), column.isna().to_numpy())
+    if not isinstance(dtype, np.dtype):  # time zones, nullable numbers, periods...
+        return None
+    values = column.to_numpy()
+    if dtype.kind in "iub":
+        return values.tolist()
+    if dtype.kind == "f":
         return _with_none(values.tolist(), ~np.isfinite(values))
-    if isinstance(dtype, np.dtype) and dtype.kind == "M":
-        values = column.to_numpy()
+    if dtype.kind == "M":
         present = values[~np.isnat(values)]
         if (present != present.astype("datetime64[s]")).any():  # fractions of a second
             return None
         return ["" if text == "NaT" else text for text in np.datetime_as_string(values, unit="s").tolist()]
-    if isinstance(dtype, pd.StringDtype | pd.CategoricalDtype):
-        return _with_none(column.astype(object).tolist(), column.isna().to_numpy())
     return None
 
 

@@ -303,11 +303,11 @@ def enable() -> None:
     shell = _ipython()
     if shell is not None and os.environ.get("OKRLIB_REPORT") == "1":
         shell.display_formatter.mimebundle_formatter.for_type(alt.TopLevelMixin, _report_bundle)
+        # nor validated piece by piece as they are built (altair's debug mode, 70 ms a report)
+        alt.utils.schemapi.disable_debug_mode()
         if "okrlib" not in alt.data_transformers.names():
             alt.data_transformers.register("okrlib", records)
         alt.data_transformers.enable("okrlib")
-        # nor validated piece by piece as they are built (altair's debug mode, 70 ms a report)
-        alt.utils.schemapi.disable_debug_mode()
 
 
 def _ipython():
