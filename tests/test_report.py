@@ -286,9 +286,9 @@ def test_report_kernels_preload_the_notebooks_okrlib_imports_out_of_its_namespac
         tmp_path / "preload.ipynb",
         "import gc, sys, time\n"
         "deadline = time.monotonic() + 20\n"
-        "while not gc.get_freeze_count() and time.monotonic() < deadline:  # frozen once imported\n"
-        "    time.sleep(0.01)\n"
-        "print(gc.get_freeze_count() > 0, 'okrlib.lint' in sys.modules,"
+        "while not (gc.get_freeze_count() and gc.isenabled()) and time.monotonic() < deadline:\n"
+        "    time.sleep(0.01)  # frozen once imported, the collector back on\n"
+        "print(gc.get_freeze_count() > 0, gc.isenabled(), 'okrlib.lint' in sys.modules,"
         ' [k for k in ("lint", "okrlib", "threading") if k in globals()])\n'
         "import okrlib.lint  # a top-level import: preloaded, so loaded before this line runs",
     )
@@ -296,7 +296,7 @@ def test_report_kernels_preload_the_notebooks_okrlib_imports_out_of_its_namespac
         SAMPLE, "2026-Q3", "Sales", tmp_path / "out", notebook=tmp_path / "preload.ipynb"
     )
     cell = nbformat.read(done.notebook, as_version=4).cells[-1]
-    assert cell.outputs[0]["text"].strip() == "True True []"
+    assert cell.outputs[0]["text"].strip() == "True True True []"
     assert cell.execution_count == 3  # after the parameters and papermill's: the preload took none
 
 
@@ -305,14 +305,18 @@ def test_a_failed_preload_leaves_the_kernel_working() -> None:
     try:
         printed = []
         reply = run_sync(kernel.client.execute_interactive)(
-            "print(sorted(k for k in globals() if not k.startswith('_')))",
+            "import gc, time\n"
+            "deadline = time.monotonic() + 20\n"
+            "while not gc.isenabled() and time.monotonic() < deadline:\n"
+            "    time.sleep(0.01)\n"
+            "print(gc.isenabled(), sorted(k for k in globals() if not k.startswith('_') and k not in ('gc', 'time', 'deadline')))",
             output_hook=lambda msg: printed.append(msg["content"].get("text", "")),
             timeout=30,
         )
     finally:
         kernel.stop()
     assert reply["content"]["status"] == "ok"
-    assert "".join(printed).strip() == "['In', 'Out', 'exit', 'get_ipython', 'open', 'quit']"
+    assert "".join(printed).strip() == "True ['In', 'Out', 'exit', 'get_ipython', 'open', 'quit']"
 
 
 def test_default_quarter_is_the_latest_with_okrs(tmp_path: Path) -> None:
