@@ -31,16 +31,33 @@ __all__ = [
 ]
 
 
-def _skip_iri_grammar() -> None:
-    """Keep jsonschema's optional IRI checker out of this process.
+# jsonschema's optional format checkers: the "format-nongpl" extra JupyterLab installs.
+_FORMAT_CHECKERS = (
+    "rfc3987_syntax",
+    "rfc3986_validator",
+    "rfc3339_validator",
+    "isoduration",
+    "fqdn",
+    "jsonpointer",
+    "uri_template",
+    "webcolors",
+)
 
-    jsonschema imports ``rfc3987_syntax`` when it is installed (JupyterLab's dependencies
-    install it), which builds a grammar for 1 to 2 s (python-jsonschema#1392); nothing
-    okrlib runs (altair, nbformat) checks IRIs.  Only in processes okrlib owns: the report
-    kernels (``OKRLIB_REPORT=1``) and the ``okrlib`` command, never a user's own session.
+
+def _skip_format_checkers() -> None:
+    """Keep jsonschema's optional format checkers out of this process.
+
+    jsonschema imports each checker's library when it is installed, and JupyterLab's
+    dependencies install them all: ``rfc3987_syntax`` builds an IRI grammar for 1 to 2 s
+    (python-jsonschema#1392), the others (``isoduration`` pulls in ``arrow``) take about 30
+    ms more.  Nothing okrlib's own processes run checks string formats: report kernels do
+    not validate chart specs (altair's debug mode is off there) and nbformat validates
+    without a format checker.  Only in processes okrlib owns, the report kernels
+    (``OKRLIB_REPORT=1``) and the ``okrlib`` command, never a user's own session.
     """
-    _sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    for name in _FORMAT_CHECKERS:
+        _sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 if _os.environ.get("OKRLIB_REPORT") == "1":  # set by okrlib.report for its kernels
-    _skip_iri_grammar()
+    _skip_format_checkers()
