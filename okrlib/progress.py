@@ -49,22 +49,22 @@ more is a ``success``.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from ._current import HOLD_TYPES, current_values_of, holds, rows_of_quarters
 from ._frames import isin
 from ._parse import parse_quarter
 from ._rollup import alignment_tree, company_summary, team_summary
 from ._trend import fit_lines
 from .contract import STATUSES
-from .kpi import aggregate, readings
 from .workbook import Workbook, default_as_of, quarter_bounds
 
 ON_TRACK_TOLERANCE = 0.10
 AT_RISK_TOLERANCE = 0.25
 EPSILON = 1e-9
-HOLD_TYPES = ("at_least", "at_most")
 GRADE_BANDS = (("green", 0.7), ("yellow", 0.4), ("red", -np.inf))
 # kr_progress results per workbook (a Workbook is immutable and hashes by identity).
 _KR_CACHE: weakref.WeakKeyDictionary[Workbook, dict[tuple, pd.DataFrame]] = weakref.WeakKeyDictionary()
@@ -75,6 +75,8 @@ __all__ = [
     "company_summary",
     "current_values",
     "expected_progress",
+    "final_kr_progress",
+    "final_objective_progress",
     "forecast",
     "grade",
     "grade_band",
@@ -111,11 +113,6 @@ def expected_progress(quarter: pd.Period | str, as_of: object) -> float:
     days = (end - start).days + 1
     elapsed = (pd.Timestamp(as_of).normalize() - start).days + 1
     return float(np.clip(elapsed / days, 0.0, 1.0))
-
-
-def holds(kr_type: pd.Series, value: pd.Series, target: pd.Series) -> np.ndarray:
-    """Whether each value holds its line: >= target for at_least, <= target for at_most."""
-    return np.where(kr_type.eq("at_least"), value >= target, value <= target)
 
 
 def progress_of(
@@ -192,61 +189,7 @@ def current_values(workbook: Workbook, quarter: pd.Period | str, as_of: object =
     satisfied_share (at_least / at_most only).
     """
     quarter, as_of = resolve(workbook, quarter, as_of)
-    start, _ = quarter_bounds(quarter)
-    krs = _quarter_key_results(workbook, quarter)
-    checkins = workbook.checkins
-    checkins = checkins[isin(checkins["kr_id"], krs["kr_id"]) & (checkins["date"] <= as_of)]
-    checkins = checkins.sort_values(["kr_id", "date"], kind="stable")
-    latest = checkins.groupby("kr_id")[["value", "date"]].last()
-    latest.columns = ["checkin_value", "checkin_date"]
-    confidence = checkins.dropna(subset=["confidence"]).groupby("kr_id")["confidence"].last()
-    in_quarter = checkins[checkins["date"] >= start]
-    counts = in_quarter.groupby("kr_id").size()
-
-    frame = krs.join(latest, on="kr_id")
-    frame["kpi_segment"] = frame["segment"].fillna("all")
-    kpi_now = readings(workbook.kpi_history, workbook.kpis, as_of, start).rename(
-        columns={"segment": "kpi_segment", "value": "kpi_value", "date": "kpi_date"}
-    )
-    frame = frame.merge(kpi_now, on=["kpi_id", "kpi_segment"], how="left")
-    from_checkin = frame["checkin_value"].notna()
-    from_kpi = ~from_checkin & frame["kpi_value"].notna()
-    frame["current"] = frame["checkin_value"].where(from_checkin, frame["kpi_value"])
-    frame["current_date"] = frame["checkin_date"].where(from_checkin, frame["kpi_date"])
-    frame["current_source"] = pd.Series(
-        np.select([from_checkin, from_kpi], ["checkin", "kpi"], default=""), dtype="str"
-    ).replace("", pd.NA)
-    frame["confidence"] = frame["kr_id"].map(confidence).astype("float64")
-    frame["checkins"] = frame["kr_id"].map(counts).fillna(0).astype("int64")
-    frame["satisfied_share"] = _satisfied_share(workbook, frame, in_quarter, start, as_of)
-    return frame.drop(columns=["checkin_value", "checkin_date", "kpi_value", "kpi_date", "kpi_segment"])
-
-
-def _satisfied_share(
-    workbook: Workbook,
-    frame: pd.DataFrame,
-    in_quarter: pd.DataFrame,
-    start: pd.Timestamp,
-    as_of: pd.Timestamp,
-) -> pd.Series:
-    """Share of quarter-to-date check-ins (else KPI weeks) that held the line."""
-    hold = frame[frame["kr_type"].isin(HOLD_TYPES)][["kr_id", "kr_type", "target", "kpi_id", "segment"]]
-    rows = in_quarter.merge(hold, on="kr_id")
-    rows["ok"] = holds(rows["kr_type"], rows["value"], rows["target"])
-    share = rows.groupby("kr_id")["ok"].mean()
-    by_kpi = hold[~isin(hold["kr_id"], share.index) & hold["kpi_id"].notna()]
-    if len(by_kpi):
-        history = workbook.kpi_history
-        history = history[
-            (history["date"] >= start)
-            & (history["date"] <= as_of)
-            & isin(history["kpi_id"], by_kpi["kpi_id"])
-        ]
-        weeks = aggregate(history, workbook.kpis, "week")
-        weeks = weeks.merge(by_kpi.assign(segment=by_kpi["segment"].fillna("all")), on=["kpi_id", "segment"])
-        weeks["ok"] = holds(weeks["kr_type"], weeks["value"], weeks["target"])
-        share = pd.concat([share, weeks.groupby("kr_id")["ok"].mean()])
-    return frame["kr_id"].map(share).astype("float64")
+    return current_values_of(workbook, {quarter: as_of})
 
 
 def score(
@@ -290,6 +233,33 @@ def kr_progress(
         expected = expected_progress(period, day)
         cached[key] = score(frame, expected, on_track_tolerance, at_risk_tolerance, ended=day >= end)
     return cached[key].copy(deep=False)  # copy-on-write: callers cannot change the cached frame
+
+
+def final_kr_progress(workbook: Workbook, quarters: Sequence[pd.Period | str]) -> pd.DataFrame:
+    """:func:`kr_progress` of each of ``quarters`` on its last day (final progress, status and
+    grade), in one pass rather than one per quarter.
+
+    The rows equal ``kr_progress(workbook, q, last day of q)`` for each ``q`` in turn.
+
+    Examples
+    --------
+    >>> final_kr_progress(wb, ["2026-Q1", "2026-Q2"])[["kr_id", "progress", "grade"]]  # doctest: +SKIP
+    """
+    periods = tuple(parse_quarter(quarter) for quarter in quarters)
+    key = ("final", periods)
+    cached = _KR_CACHE.setdefault(workbook, {})
+    if key not in cached:
+        frame = current_values_of(workbook, {period: quarter_bounds(period)[1] for period in periods})
+        cached[key] = score(frame, expected=1.0, ended=True)  # on the last day, all of it is expected
+    return cached[key].copy(deep=False)
+
+
+def final_objective_progress(workbook: Workbook, quarters: Sequence[pd.Period | str]) -> pd.DataFrame:
+    """:func:`objective_progress` of each of ``quarters`` on its last day (final progress,
+    status and grade), in one pass; the quarters in the order given."""
+    periods = [parse_quarter(quarter) for quarter in quarters]
+    objectives = rows_of_quarters(workbook.objectives, periods)
+    return roll_up(final_kr_progress(workbook, periods), objectives, ended=True)
 
 
 def weighted_progress(key_results: pd.DataFrame, column: str) -> pd.Series:

@@ -35,7 +35,7 @@ from scipy import special
 from ._frames import isin
 from ._rollup import ALL_TEAMS
 from ._trend import fit_lines
-from .progress import kr_progress, objective_progress, resolve
+from .progress import final_kr_progress, final_objective_progress, kr_progress, resolve
 from .workbook import Workbook, quarter_bounds
 
 LINKED_COLUMNS = [
@@ -164,18 +164,21 @@ def _midpoint(quarter: pd.Period) -> pd.Timestamp:
 
 def graded_confidence(workbook: Workbook) -> pd.DataFrame:
     """Each key result of an ended quarter: its mid-quarter confidence and whether it ended done."""
-    frames = []
-    checkins = workbook.checkins.dropna(subset=["confidence"]).sort_values(["kr_id", "date"])
-    for quarter in ended_quarters(workbook):  # over quarters, not rows
-        final = kr_progress(workbook, quarter, quarter_bounds(quarter)[1])
-        mid = checkins[isin(checkins["kr_id"], final["kr_id"]) & (checkins["date"] <= _midpoint(quarter))]
-        confidence = mid.groupby("kr_id")["confidence"].last()
-        frame = final[["kr_id", "quarter", "team", "progress"]].assign(
-            confidence=final["kr_id"].map(confidence), done=(final["progress"] >= 1).astype(float)
-        )
-        frames.append(frame.dropna(subset=["confidence"]))
     columns = ["kr_id", "quarter", "team", "progress", "confidence", "done"]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    quarters = ended_quarters(workbook)
+    if not quarters:
+        return pd.DataFrame(columns=columns)
+    final = final_kr_progress(workbook, quarters)
+    midpoints = {quarter: _midpoint(quarter) for quarter in quarters}
+    midpoint = pd.Series(final["quarter"].map(midpoints).to_numpy(), index=final["kr_id"].to_numpy())
+    checkins = workbook.checkins.dropna(subset=["confidence"])
+    checkins = checkins[isin(checkins["kr_id"], final["kr_id"])]
+    mid = checkins[checkins["date"] <= midpoint.reindex(checkins["kr_id"]).to_numpy()]
+    confidence = mid.sort_values(["kr_id", "date"]).groupby("kr_id")["confidence"].last()
+    frame = final.assign(
+        confidence=final["kr_id"].map(confidence), done=(final["progress"] >= 1).astype(float)
+    )
+    return frame[columns].dropna(subset=["confidence"]).reset_index(drop=True)
 
 
 def calibration(graded: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -236,9 +239,11 @@ def grade_distribution(workbook: Workbook) -> tuple[pd.DataFrame, pd.DataFrame, 
     (share of aspirational grades in 0.6-0.7), flag (``too_safe``, ``too_far`` or missing)
     and sentence; missed lists committed objectives graded below 1.0.
     """
-    frames = [objective_progress(workbook, q, quarter_bounds(q)[1]) for q in ended_quarters(workbook)]
+    quarters = ended_quarters(workbook)
     columns = ["quarter", "team", "objective_id", "objective", "commitment", "grade"]
-    grades = pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+    grades = (
+        final_objective_progress(workbook, quarters)[columns] if quarters else pd.DataFrame(columns=columns)
+    )
     aspirational = grades[grades["commitment"] == "aspirational"]
     per_quarter = aspirational.groupby(["team", "quarter"])["grade"].mean().reset_index()
     teams = per_quarter.groupby("team").agg(

@@ -290,6 +290,48 @@ def test_quarter_without_okrs_gives_empty_frames(wb) -> None:
     assert "progress" in snap.objectives.columns and "status" in snap.key_results.columns
 
 
+def two_quarters(tmp_path: Path) -> okrlib.Workbook:
+    """The fixture plus a copy of its OKRs in 2026-Q2 (ids prefixed ``q2_``, first in the
+    file), whose KPI key results read the KPIs at 2026-06-30 instead, and a few check-ins."""
+    for name in ("kpis.csv", "kpi_history.csv"):
+        (tmp_path / name).write_text((FIXTURE / name).read_text())
+    okrs = pd.read_csv(FIXTURE / "okrs.csv", dtype=str, keep_default_na=False)
+    earlier = okrs.assign(quarter="2026-Q2")
+    for column in ("objective_id", "parent_objective_id", "kr_id"):
+        earlier[column] = ("q2_" + earlier[column]).where(earlier[column] != "", "")
+    pd.concat([earlier, okrs]).to_csv(tmp_path / "okrs.csv", index=False)
+    checkins = (FIXTURE / "checkins.csv").read_text() + (
+        "q2_k_inc,2026-05-01,140,0.7,\n"
+        "q2_k_inc,2026-07-15,180,0.9,after the quarter\n"
+        "q2_k_dec,2026-03-20,11,,before the quarter\n"
+        "q2_k_hold,2026-06-01,4,,\n"
+        "k_over,2026-06-20,3,,in Q2 for a Q3 key result\n"
+    )
+    (tmp_path / "checkins.csv").write_text(checkins)
+    return okrlib.load_workbook(tmp_path)
+
+
+def test_final_progress_of_several_quarters_is_each_quarter_on_its_last_day(tmp_path: Path) -> None:
+    wb = two_quarters(tmp_path)
+    quarters = ["2026-Q3", "2026-Q2"]  # not in calendar order: the rows follow the order given
+    one_by_one = [progress.kr_progress(wb, q, okrlib.quarter_bounds(q)[1]) for q in quarters]
+    together = progress.final_kr_progress(wb, quarters)
+    pd.testing.assert_frame_equal(together, pd.concat(one_by_one, ignore_index=True))
+    # each quarter reads its KPIs on its own last day: signups (sum) to date are 100 in Q2
+    # (2026-06-30) and 10 + 20 + 5 + 1000 in Q3; MRR (last) has no observation by 2026-06-30
+    by_id = together.set_index("kr_id")
+    assert (by_id.loc["q2_k_sum", "current"], by_id.loc["k_sum", "current"]) == (100, 1035)
+    assert np.isnan(by_id.loc["q2_k_last", "current"]) and by_id.loc["k_last", "current"] == 1500
+    # check-ins count up to each quarter's own last day, and from its own first day
+    assert by_id.loc["q2_k_inc", ["current", "checkins"]].tolist() == [140, 1]
+    assert by_id.loc["q2_k_dec", ["current", "checkins"]].tolist() == [11, 0]
+    assert by_id.loc["k_over", ["current", "checkins"]].tolist() == [15, 1]
+    objectives = [progress.objective_progress(wb, q, okrlib.quarter_bounds(q)[1]) for q in quarters]
+    pd.testing.assert_frame_equal(
+        progress.final_objective_progress(wb, quarters), pd.concat(objectives, ignore_index=True)
+    )
+
+
 # --- properties --------------------------------------------------------------------------
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)

@@ -113,6 +113,10 @@ def test_mid_quarter_confidence_is_the_latest_on_or_before_the_midpoint(sample) 
     # 2026-Q3 has 92 days: the midpoint is 2026-07-01 + 46 days = 2026-08-16
     expected = checkins.loc[:"2026-08-16", "confidence"].dropna().iloc[-1]
     assert frame.loc["sales-26q3-pipeline-kr2", "confidence"] == expected
+    # each quarter at its own midpoint: 2025-Q4's is 2025-10-01 + 46 days = 2025-11-16
+    checkins = sample.checkins[sample.checkins["kr_id"] == "co-25q4-growth-kr1"].set_index("date")
+    expected = checkins.loc[:"2025-11-16", "confidence"].dropna().iloc[-1]
+    assert frame.loc["co-25q4-growth-kr1", "confidence"] == expected != checkins["confidence"].iloc[-1]
     assert set(frame["quarter"].astype(str)) == {"2025Q4", "2026Q1", "2026Q2", "2026Q3"}  # ended only
 
 
@@ -141,8 +145,7 @@ def test_grade_flag_rules_by_hand(monkeypatch) -> None:
         }
     )
     monkeypatch.setattr(review, "ended_quarters", lambda wb: ["q"])
-    monkeypatch.setattr(review, "objective_progress", lambda wb, q, day: frame)
-    monkeypatch.setattr(review, "quarter_bounds", lambda q: (None, None))
+    monkeypatch.setattr(review, "final_objective_progress", lambda wb, quarters: frame)
     _, teams, _ = review.grade_distribution(None)
     teams = teams.set_index("team")
     assert teams.loc["Safe", "flag"] == "too_safe" and teams.loc["Far", "flag"] == "too_far"

@@ -1,0 +1,110 @@
+"""Key results' current values at a date: the rule in :mod:`okrlib.progress`'s docstring.
+
+:func:`current_values_of` reads the key results of one or several quarters, each quarter at
+its own ``as_of``, in one pass over the check-ins: the grading of every ended quarter (the
+calibration and grade sections of a review) costs one pass rather than one per quarter.
+Only the KPI readings, which depend on the date, are taken once per quarter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._frames import isin
+from .kpi import aggregate, readings
+from .workbook import Workbook, quarter_bounds
+
+HOLD_TYPES = ("at_least", "at_most")
+
+
+def holds(kr_type: pd.Series, value: pd.Series, target: pd.Series) -> np.ndarray:
+    """Whether each value holds its line: >= target for at_least, <= target for at_most."""
+    return np.where(kr_type.eq("at_least"), value >= target, value <= target)
+
+
+def rows_of_quarters(frame: pd.DataFrame, quarters: Sequence[pd.Period]) -> pd.DataFrame:
+    """The rows of ``frame`` (key results or objectives) in ``quarters``, quarter by quarter in
+    the order given, each quarter's rows in their own order; a fresh RangeIndex."""
+    rows = frame[frame["quarter"].isin(quarters)]
+    if len(quarters) > 1:
+        order = rows["quarter"].map({quarter: i for i, quarter in enumerate(quarters)})
+        rows = rows.iloc[np.argsort(order.to_numpy(), kind="stable")]
+    return rows.reset_index(drop=True)
+
+
+def current_values_of(workbook: Workbook, as_of: Mapping[pd.Period, pd.Timestamp]) -> pd.DataFrame:
+    """:func:`okrlib.progress.current_values` of every quarter in ``as_of``, each read at its
+    own date: one row per key result, the quarters in the order given and each quarter's key
+    results in the workbook's order."""
+    quarters = list(as_of)
+    starts = {quarter: quarter_bounds(quarter)[0] for quarter in quarters}
+    krs = rows_of_quarters(workbook.key_results, quarters)
+    checkins = workbook.checkins
+    dates = checkins["date"].dtype
+    day = pd.Series(krs["quarter"].map(as_of).to_numpy(), index=krs["kr_id"].to_numpy(), dtype=dates)
+    start = pd.Series(krs["quarter"].map(starts).to_numpy(), index=day.index, dtype=dates)
+    checkins = checkins[isin(checkins["kr_id"], krs["kr_id"])]
+    checkins = checkins[checkins["date"] <= day.reindex(checkins["kr_id"]).to_numpy()]
+    checkins = checkins.sort_values(["kr_id", "date"], kind="stable")
+    latest = checkins.groupby("kr_id")[["value", "date"]].last()
+    latest.columns = ["checkin_value", "checkin_date"]
+    confidence = checkins.dropna(subset=["confidence"]).groupby("kr_id")["confidence"].last()
+    in_quarter = checkins[checkins["date"] >= start.reindex(checkins["kr_id"]).to_numpy()]
+    counts = in_quarter.groupby("kr_id").size()
+
+    frame = krs.join(latest, on="kr_id")
+    frame["kpi_segment"] = frame["segment"].fillna("all")
+    kpi_now = pd.concat(  # over quarters, not rows: a reading depends on the date
+        [
+            readings(workbook.kpi_history, workbook.kpis, as_of[quarter], starts[quarter]).assign(
+                quarter=quarter
+            )
+            for quarter in quarters
+        ],
+        ignore_index=True,
+    ).rename(columns={"segment": "kpi_segment", "value": "kpi_value", "date": "kpi_date"})
+    frame = frame.merge(kpi_now, on=["quarter", "kpi_id", "kpi_segment"], how="left")
+    from_checkin = frame["checkin_value"].notna()
+    from_kpi = ~from_checkin & frame["kpi_value"].notna()
+    frame["current"] = frame["checkin_value"].where(from_checkin, frame["kpi_value"])
+    frame["current_date"] = frame["checkin_date"].where(from_checkin, frame["kpi_date"])
+    frame["current_source"] = pd.Series(
+        np.select([from_checkin, from_kpi], ["checkin", "kpi"], default=""), dtype="str"
+    ).replace("", pd.NA)
+    frame["confidence"] = frame["kr_id"].map(confidence).astype("float64")
+    frame["checkins"] = frame["kr_id"].map(counts).fillna(0).astype("int64")
+    frame["satisfied_share"] = _satisfied_share(workbook, frame, in_quarter, as_of, starts)
+    return frame.drop(columns=["checkin_value", "checkin_date", "kpi_value", "kpi_date", "kpi_segment"])
+
+
+def _satisfied_share(
+    workbook: Workbook,
+    frame: pd.DataFrame,
+    in_quarter: pd.DataFrame,
+    as_of: Mapping[pd.Period, pd.Timestamp],
+    starts: Mapping[pd.Period, pd.Timestamp],
+) -> pd.Series:
+    """Share of quarter-to-date check-ins (else KPI weeks) that held the line."""
+    hold = frame[frame["kr_type"].isin(HOLD_TYPES)][
+        ["kr_id", "quarter", "kr_type", "target", "kpi_id", "segment"]
+    ]
+    rows = in_quarter.merge(hold, on="kr_id")
+    rows["ok"] = holds(rows["kr_type"], rows["value"], rows["target"])
+    shares = [rows.groupby("kr_id")["ok"].mean()]
+    by_kpi = hold[~isin(hold["kr_id"], shares[0].index) & hold["kpi_id"].notna()]
+    for quarter, krs in by_kpi.groupby("quarter", sort=False):  # over quarters, not rows
+        history = workbook.kpi_history
+        history = history[
+            (history["date"] >= starts[quarter])
+            & (history["date"] <= as_of[quarter])
+            & isin(history["kpi_id"], krs["kpi_id"])
+        ]
+        weeks = aggregate(history, workbook.kpis, "week")
+        weeks = weeks.merge(krs.assign(segment=krs["segment"].fillna("all")), on=["kpi_id", "segment"])
+        weeks["ok"] = holds(weeks["kr_type"], weeks["value"], weeks["target"])
+        shares.append(weeks.groupby("kr_id")["ok"].mean())
+    share = pd.concat(shares) if len(shares) > 1 else shares[0]
+    return frame["kr_id"].map(share).astype("float64")
