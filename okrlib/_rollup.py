@@ -13,7 +13,8 @@ PATH_SEPARATOR = " › "
 
 
 def _status_counts(frame: pd.DataFrame, keys: list[str], prefix: str) -> pd.DataFrame:
-    counts = pd.crosstab([frame[k] for k in keys], frame["status"])
+    # one groupby: pd.crosstab builds a pivot table and costs three times as much here
+    counts = frame.groupby([*keys, "status"], observed=True).size().unstack("status", fill_value=0)
     counts = counts.reindex(columns=list(STATUSES), fill_value=0)
     return counts.add_prefix(f"{prefix}_")
 
