@@ -65,30 +65,20 @@ def aggregate_by(frame: pd.DataFrame, kpis: pd.DataFrame, keys: list[str]) -> pd
     if "aggregation" not in frame:
         frame = _with_aggregation(frame, kpis)
     frame = frame.sort_values("date", kind="stable")
-    # one reduction per column: pandas' named aggregation costs about three times as much here
+    # one reduction per column, and the rule picked on plain arrays: pandas' named
+    # aggregation, or a frame of every candidate, costs two to three times as much here
     groups = frame.groupby(keys, sort=True, observed=True)
     values = groups["value"]
-    stats = pd.DataFrame(
-        {
-            "sum": values.sum(),
-            "mean": values.mean(),
-            "last": values.last(),
-            "observations": values.size(),
-            "last_date": groups["date"].last(),
-            "aggregation": groups["aggregation"].first(),
-        }
-    ).reset_index()
-    stats["value"] = _pick_rule(stats)
-    return stats[[*keys, "value", "observations", "last_date"]]
-
-
-def _pick_rule(stats: pd.DataFrame) -> np.ndarray:
-    rule = stats["aggregation"]
-    return np.select(
-        [rule.eq("sum"), rule.eq("mean"), rule.eq("last")],
-        [stats["sum"], stats["mean"], stats["last"]],
+    rule = groups["aggregation"].first().to_numpy()
+    value = np.select(
+        [rule == "sum", rule == "mean", rule == "last"],
+        [values.sum().to_numpy(), values.mean().to_numpy(), values.last().to_numpy()],
         default=np.nan,
     )
+    stats = values.size().rename("observations").reset_index()
+    stats.insert(len(keys), "value", value)
+    stats["last_date"] = groups["date"].last().to_numpy()
+    return stats
 
 
 def readings(
