@@ -143,15 +143,11 @@ RULES = {
 
 def _findings(rule_id: str, rows: pd.DataFrame, message: pd.Series | str) -> pd.DataFrame:
     rule = RULES[rule_id]
-    frame = pd.DataFrame(index=rows.index)
-    for column in ("quarter", "team", "objective_id", "kr_id", "kpi_id"):
-        frame[column] = rows.get(column, None)
-    frame["message"] = message
-    frame.insert(0, "rule", rule.id)
-    frame.insert(1, "name", rule.name)
-    frame.insert(2, "severity", rule.severity)
-    frame["fix"] = rule.fix
-    return frame[COLUMNS]
+    subjects = {
+        column: rows.get(column, None) for column in ("quarter", "team", "objective_id", "kr_id", "kpi_id")
+    }
+    columns = {"rule": rule.id, "name": rule.name, "severity": rule.severity, **subjects}
+    return pd.DataFrame({**columns, "message": message, "fix": rule.fix}, index=rows.index)
 
 
 def _number_text(values: pd.Series) -> pd.Series:
