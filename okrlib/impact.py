@@ -50,6 +50,8 @@ tested the same way at the quarter start; those that ``worsened`` are listed.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -64,6 +66,8 @@ MIN_BASELINE_WEEKS = 8
 MIN_POST_WEEKS = 4
 VERDICTS = ("improved", "worsened", "no_clear_effect", "insufficient_data")
 SERIES = ["kpi_id", "segment"]
+# weekly values of every series per workbook (immutable, hashed by identity), quarter, date, baseline
+_WEEKS_CACHE: weakref.WeakKeyDictionary[Workbook, dict[tuple, pd.DataFrame]] = weakref.WeakKeyDictionary()
 
 
 def weekly_windows(
@@ -79,19 +83,29 @@ def weekly_windows(
     week_start, value and observations.
     """
     period, day = resolve(workbook, quarter, as_of)
-    start, end = quarter_bounds(period)
-    stop = min(day, end)
-    post_weeks = max(((stop - start).days + 1) // 7, 0)
-    history = workbook.kpi_history
-    history = history[isin(history["kpi_id"], series["kpi_id"])]
-    history = history.merge(series[SERIES].drop_duplicates(), on=SERIES)
-    first = start - pd.Timedelta(days=7 * baseline_weeks)
-    last = start + pd.Timedelta(days=7 * post_weeks - 1)
-    history = history[(history["date"] >= first) & (history["date"] <= last)]
-    history = history.assign(week=(history["date"] - start).dt.days // 7)
-    weeks = aggregate_by(history, workbook.kpis, [*SERIES, "week"]).drop(columns="last_date")
-    weeks.insert(3, "week_start", start + pd.to_timedelta(weeks["week"] * 7, unit="D"))
-    return weeks
+    weeks = _every_series_weeks(workbook, period, day, baseline_weeks)
+    return weeks.merge(series[SERIES].drop_duplicates(), on=SERIES)
+
+
+def _every_series_weeks(
+    workbook: Workbook, period: pd.Period, day: pd.Timestamp, baseline_weeks: int
+) -> pd.DataFrame:
+    """:func:`weekly_windows` of every series, taken once per workbook, quarter, date and
+    baseline: a review asks for the linked series, each charted one and the guardrails."""
+    key = (period, day, baseline_weeks)
+    cached = _WEEKS_CACHE.setdefault(workbook, {})
+    if key not in cached:
+        start, end = quarter_bounds(period)
+        post_weeks = max(((min(day, end) - start).days + 1) // 7, 0)
+        first = start - pd.Timedelta(days=7 * baseline_weeks)
+        last = start + pd.Timedelta(days=7 * post_weeks - 1)
+        history = workbook.kpi_history
+        history = history[(history["date"] >= first) & (history["date"] <= last)]
+        history = history.assign(week=(history["date"] - start).dt.days // 7)
+        weeks = aggregate_by(history, workbook.kpis, [*SERIES, "week"]).drop(columns="last_date")
+        weeks.insert(3, "week_start", start + pd.to_timedelta(weeks["week"] * 7, unit="D"))
+        cached[key] = weeks
+    return cached[key]
 
 
 def _fit_frame(weeks: pd.DataFrame) -> dict[str, object]:
