@@ -154,23 +154,14 @@ def health(history: pd.DataFrame, kpis: pd.DataFrame, as_of: object, period: Per
     group = periods.groupby(["kpi_id", "segment"], sort=False)
     periods = periods.assign(
         previous=group["value"].shift(1),
-        rolling_mean_4=group["value"].transform(lambda v: v.rolling(4, min_periods=1).mean()),
+        rolling_mean_4=group["value"].rolling(4, min_periods=1).mean().droplevel([0, 1]),
     )
     latest = periods.groupby(["kpi_id", "segment"], sort=True).tail(1)
     year_ago = periods[["kpi_id", "segment", "period", "value"]].rename(columns={"value": "year_ago"})
     year_ago["period"] = year_ago["period"] + YEAR[period]
     latest = latest.merge(year_ago, on=["kpi_id", "segment", "period"], how="left")
-    info = kpis.set_index("kpi_id")
-    for column in (
-        "name",
-        "unit",
-        "direction",
-        "aggregation",
-        "target",
-        "warn_threshold",
-        "critical_threshold",
-    ):
-        latest[column] = latest["kpi_id"].map(info[column])
+    info = ["name", "unit", "direction", "aggregation", "target", "warn_threshold", "critical_threshold"]
+    latest = latest.join(kpis.set_index("kpi_id")[info], on="kpi_id")  # keeps their dtypes, empty or not
     # A segment of a sum or last KPI is a part of the whole: the KPI's targets do not apply to it.
     part = latest["segment"].ne("all") & latest["aggregation"].isin(["sum", "last"])
     for column in ("target", "warn_threshold", "critical_threshold"):

@@ -120,6 +120,12 @@ def test_health_uses_the_latest_complete_week_and_compares() -> None:
     assert row["status"] == "healthy" and bool(row["on_target"])  # 59 >= target 10
 
 
+def test_health_before_any_complete_period_is_empty_not_an_error(sample) -> None:
+    # an as_of before the KPI history (a report of an early quarter) has no period to read
+    result = kpi.health(sample.kpi_history, sample.kpis, "2000-01-01")
+    assert result.empty and "status" in result and result["target"].dtype == "float64"
+
+
 def test_segment_of_a_sum_kpi_has_no_target() -> None:
     history = frame([("2026-07-06", "a", 1), ("2026-07-06", "b", 9)], segment="emea")
     result = kpi.health(history, KPIS, "2026-07-31").set_index("kpi_id")
