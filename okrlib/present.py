@@ -56,13 +56,14 @@ def table(
     for user text so it is escaped."""
     head = "".join(f"<th>{escape(title)}</th>" for title, _ in columns.values())
     classes = list(row_class) if row_class is not None else [""] * len(frame)
+    formats = [(fmt, "num" if fmt in (percent, number, decimal) else "") for _, fmt in columns.values()]
+    values = [frame[name].tolist() if name in frame else [None] * len(frame) for name in columns]
     rows = []
-    for css, (_, row) in zip(classes, frame.iterrows(), strict=True):
-        cells = []
-        for name, (_, fmt) in columns.items():
-            value = row[name] if name in row.index else None
-            numeric = fmt in (percent, number, decimal)
-            cells.append(f'<td class="num">{fmt(value)}</td>' if numeric else f"<td>{fmt(value)}</td>")
+    for css, row in zip(classes, zip(*values, strict=True), strict=True):  # column by column, not iterrows
+        cells = (
+            f'<td class="{kind}">{fmt(value)}</td>' if kind else f"<td>{fmt(value)}</td>"
+            for (fmt, kind), value in zip(formats, row, strict=True)
+        )
         rows.append(f'<tr class="{css}">' + "".join(cells) + "</tr>")
     return f'<table class="okr-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
@@ -135,12 +136,18 @@ def objectives_table(snapshot: QuarterSnapshot) -> HTML:
         confidence=snapshot.objectives["mean_confidence"],
         projected_progress=None,
     )
-    krs = krs.assign(title=krs["key_result"])
-    order = []
-    for _, objective in objectives.iterrows():
-        order.append(objective.to_frame().T.assign(kind="objective"))
-        order.append(krs[krs["objective_id"] == objective["objective_id"]].assign(kind="kr"))
-    frame = pd.concat(order, ignore_index=True) if order else krs.assign(kind=[])
+    # each objective followed by its key results: order by (objective's position, objective first)
+    position = pd.Series(range(len(objectives)), index=objectives["objective_id"].to_numpy())
+    frame = pd.concat(
+        [
+            objectives.assign(kind="objective", _position=position.to_numpy(), _kr=0),
+            krs.assign(
+                title=krs["key_result"], kind="kr", _position=krs["objective_id"].map(position), _kr=1
+            ),
+        ],
+        ignore_index=True,
+    )
+    frame = frame[frame["_position"].notna()].sort_values(["_position", "_kr"], kind="stable")
     columns = {
         "kr_id": ("KR", text),
         "title": ("Objective / key result", text),
