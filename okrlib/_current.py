@@ -57,16 +57,9 @@ def current_values_of(workbook: Workbook, as_of: Mapping[pd.Period, pd.Timestamp
 
     frame = krs.join(latest, on="kr_id")
     frame["kpi_segment"] = frame["segment"].fillna("all")
-    kpi_now = pd.concat(  # over quarters, not rows: a reading depends on the date
-        [
-            readings(workbook.kpi_history, workbook.kpis, as_of[quarter], starts[quarter]).assign(
-                quarter=quarter
-            )
-            for quarter in quarters
-        ],
-        ignore_index=True,
-    ).rename(columns={"segment": "kpi_segment", "value": "kpi_value", "date": "kpi_date"})
-    frame = frame.merge(kpi_now, on=["quarter", "kpi_id", "kpi_segment"], how="left")
+    frame = frame.merge(
+        _kpi_readings(workbook, frame, as_of, starts), on=["quarter", "kpi_id", "kpi_segment"], how="left"
+    )
     from_checkin = frame["checkin_value"].notna()
     from_kpi = ~from_checkin & frame["kpi_value"].notna()
     frame["current"] = frame["checkin_value"].where(from_checkin, frame["kpi_value"])
@@ -78,6 +71,30 @@ def current_values_of(workbook: Workbook, as_of: Mapping[pd.Period, pd.Timestamp
     frame["checkins"] = frame["kr_id"].map(counts).fillna(0).astype("int64")
     frame["satisfied_share"] = _satisfied_share(workbook, frame, in_quarter, as_of, starts)
     return frame.drop(columns=["checkin_value", "checkin_date", "kpi_value", "kpi_date", "kpi_segment"])
+
+
+def _kpi_readings(
+    workbook: Workbook,
+    frame: pd.DataFrame,
+    as_of: Mapping[pd.Period, pd.Timestamp],
+    starts: Mapping[pd.Period, pd.Timestamp],
+) -> pd.DataFrame:
+    """The readings that key results without a check-in fall back on: quarter, kpi_id,
+    kpi_segment, kpi_value and kpi_date of the KPIs those key results link, quarter by quarter
+    (a reading depends on the date).  Key results with a check-in never use one."""
+    wanted = frame.loc[frame["checkin_value"].isna() & frame["kpi_id"].notna(), ["quarter", "kpi_id"]]
+    history, kpis = workbook.kpi_history, workbook.kpis
+    parts = [
+        readings(history[isin(history["kpi_id"], group["kpi_id"])], kpis, as_of[quarter], starts[quarter])
+        .rename(columns={"segment": "kpi_segment", "value": "kpi_value", "date": "kpi_date"})
+        .assign(quarter=quarter)
+        for quarter, group in wanted.groupby("quarter", sort=False)  # over quarters, not rows
+    ]
+    if parts:
+        return pd.concat(parts, ignore_index=True)
+    empty = {"kpi_id": "kpi_id", "kpi_segment": "segment", "kpi_value": "value", "kpi_date": "date"}
+    columns = {name: pd.Series(dtype=history[source].dtype) for name, source in empty.items()}
+    return pd.DataFrame({**columns, "quarter": pd.Series(dtype=frame["quarter"].dtype)})
 
 
 def _satisfied_share(

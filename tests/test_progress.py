@@ -290,6 +290,15 @@ def test_quarter_without_okrs_gives_empty_frames(wb) -> None:
     assert "progress" in snap.objectives.columns and "status" in snap.key_results.columns
 
 
+def test_kpi_readings_only_for_key_results_without_a_check_in(wb, sample) -> None:
+    # every key result of the sample's 2026-Q3 has a check-in: no KPI is read, same columns
+    with_checkins = progress.current_values(sample, "2026-Q3")
+    some_from_kpis = progress.current_values(wb, "2026-Q3", AS_OF)
+    assert set(with_checkins["current_source"]) == {"checkin"}
+    assert set(some_from_kpis["current_source"].dropna()) == {"checkin", "kpi"}
+    assert with_checkins.dtypes.to_dict() == some_from_kpis.dtypes.to_dict()
+
+
 def two_quarters(tmp_path: Path) -> okrlib.Workbook:
     """The fixture plus a copy of its OKRs in 2026-Q2 (ids prefixed ``q2_``, first in the
     file), whose KPI key results read the KPIs at 2026-06-30 instead, and a few check-ins."""
