@@ -31,7 +31,7 @@ def _column_values(column: pd.Series) -> list | None:
     """The column as JSON-ready Python values, or None where altair's rules must apply."""
     dtype = column.dtype
     if isinstance(dtype, pd.StringDtype | pd.CategoricalDtype):
-        return _with_none(column.astype(object).tolist(), column.isna().to_numpy())
+        return _with_none(column.tolist(), column.isna().to_numpy())  # Python objects, NaN/NA -> None
     if not isinstance(dtype, np.dtype):  # time zones, nullable numbers, periods...
         return None
     values = column.to_numpy()
@@ -77,7 +77,7 @@ def records(data: object = None, max_rows: int | None = MAX_ROWS) -> object:
         and all(isinstance(name, str) for name in data.columns)
     ):
         names = list(data.columns)
-        columns = [_column_values(data.iloc[:, position]) for position in range(len(names))]
+        columns = [_column_values(column) for _, column in data.items()]
         if all(values is not None for values in columns):
             return {"values": [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]}
     return default_data_transformer(data, max_rows=max_rows)
