@@ -110,8 +110,9 @@ def _every_series_weeks(
 
 def _fit_frame(weeks: pd.DataFrame) -> dict[str, object]:
     """Fit one weekly series (or say why not)."""
-    baseline = int((weeks["week"] < 0).sum())
-    post = int((weeks["week"] >= 0).sum())
+    week, value = weeks["week"].to_numpy(), weeks["value"].to_numpy()
+    after = week >= 0  # on plain arrays: this runs once per series, a few dozen times a review
+    baseline, post = int((~after).sum()), int(after.sum())
     out: dict[str, object] = {"baseline_weeks": baseline, "post_weeks": post}
     short = []
     if baseline < MIN_BASELINE_WEEKS:
@@ -120,10 +121,8 @@ def _fit_frame(weeks: pd.DataFrame) -> dict[str, object]:
         short.append(f"{post} post weeks ({MIN_POST_WEEKS} needed)")
     if short:
         return {**out, "reason": " and ".join(short)}
-    fit = _its.fit(weeks["week"].to_numpy(), weeks["value"].to_numpy())
-    post_rows = weeks[weeks["week"] >= 0]
-    counterfactual = fit.intercept + fit.slope * post_rows["week"].to_numpy(dtype="float64")
-    last = post_rows.iloc[-1]
+    fit = _its.fit(week, value)
+    counterfactual = fit.intercept + fit.slope * week[after].astype("float64")
     return {
         **out,
         "effect": fit.effect,
@@ -131,7 +130,7 @@ def _fit_frame(weeks: pd.DataFrame) -> dict[str, object]:
         "effect_high": fit.high,
         "effect_pct": 100 * fit.effect / counterfactual.mean() if counterfactual.mean() else np.nan,
         "p_value": fit.p_value,
-        "end_difference": last["value"] - (fit.intercept + fit.slope * last["week"]),
+        "end_difference": value[after][-1] - (fit.intercept + fit.slope * week[after][-1]),
         "rho": fit.rho,
         "intercept": fit.intercept,
         "slope": fit.slope,
