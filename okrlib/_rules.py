@@ -100,13 +100,14 @@ def check_okrs(okrs: pd.DataFrame, problems: Problems, kpis: pd.DataFrame | None
 def _check_objective_columns(okrs: pd.DataFrame, problems: Problems) -> None:
     """Objective columns repeat on every key-result row and must agree."""
     location = problems.location
-    for column in OBJECTIVE_COLUMNS:
-        if column == "objective_id":
-            continue
-        first = okrs.groupby("objective_id", sort=False)[column].transform("first")
-        first_line = okrs.index.to_series().groupby(okrs["objective_id"].to_numpy()).transform("first")
-        values = okrs[column]
+    columns = [column for column in OBJECTIVE_COLUMNS if column != "objective_id"]
+    firsts = okrs.groupby("objective_id", sort=False)[columns].transform("first")  # one pass for all
+    first_line = None
+    for column in columns:
+        first, values = firsts[column], okrs[column]
         differs = values.ne(first) & ~(values.isna() & first.isna())
+        if first_line is None and differs.any():
+            first_line = okrs.index.to_series().groupby(okrs["objective_id"].to_numpy()).transform("first")
         for line in okrs.index[differs.to_numpy()]:
             problems.add(
                 int(line),
