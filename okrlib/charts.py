@@ -297,16 +297,16 @@ def enable() -> None:
     user's own session keeps altair's data transformer, and with it
     ``alt.data_transformers.disable_max_rows()``.
     """
-    if "okrlib" not in alt.renderers.names():
-        alt.renderers.register("okrlib", _renderer)
+    # registering again replaces the entry; asking first (``names()``) scans every
+    # installed package's entry points, about 10 ms a call
+    alt.renderers.register("okrlib", _renderer)
     alt.renderers.enable("okrlib")
     shell = _ipython()
     if shell is not None and os.environ.get("OKRLIB_REPORT") == "1":
         shell.display_formatter.mimebundle_formatter.for_type(alt.TopLevelMixin, _report_bundle)
         # nor validated piece by piece as they are built (altair's debug mode, 70 ms a report)
         alt.utils.schemapi.disable_debug_mode()
-        if "okrlib" not in alt.data_transformers.names():
-            alt.data_transformers.register("okrlib", records)
+        alt.data_transformers.register("okrlib", records)
         alt.data_transformers.enable("okrlib")
 
 
