@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
+from . import _student_t
 from ._frames import isin
 from ._rollup import ALL_TEAMS
 from ._trend import fit_lines
@@ -92,7 +92,7 @@ def trend_odds(
     horizon = horizon if isinstance(horizon, pd.Series) else pd.Series(horizon, index=n.index)
     x_end = horizon.reindex(n.index)
     se = s * np.sqrt(1 + 1 / n + (x_end - mean_x) ** 2 / sxx)
-    t = special.stdtrit(n - 2, 0.5 + interval / 2)
+    t = _student_t.quantile(0.5 + interval / 2, n - 2)
     projected = intercept + slope * x_end
     return pd.DataFrame(
         {
@@ -110,7 +110,7 @@ def reach_probability(
 ) -> pd.Series:
     """Student-t probability that the end value lies on the target's side (see module docstring)."""
     z = (target - projected) / se
-    above = 1 - special.stdtr(df, z)
+    above = 1 - _student_t.cdf(z, df)
     exact = np.where(projected >= target, 1.0, 0.0)  # no noise left: the line decides
     above = np.where(se > 0, above, exact)
     below = np.where(se > 0, 1 - above, np.where(projected <= target, 1.0, 0.0))

@@ -63,6 +63,19 @@ def test_the_okrlib_command_imports_no_chart_or_statistics_library_and_no_format
     assert done.stdout.splitlines()[-2:] == ["[]", "[]"]
 
 
+def test_okrlib_imports_no_scipy() -> None:
+    # importing scipy.special cost every report kernel 0.1 to 0.2 s (okrlib/_student_t.py)
+    probe = (
+        "import sys\n"
+        "import okrlib\n"
+        "from okrlib import charts, impact, kpi, lint, present, review, widgets, whatif\n"
+        "print([m for m in sys.modules if m.split('.')[0] in ('scipy', 'statsmodels')])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
 def _rules_block(text: str, name: str) -> str:
     start, end = f"<!-- rules:{name} -->", f"<!-- /rules:{name} -->"
     return " ".join(text.split(start, 1)[1].split(end, 1)[0].split())
