@@ -173,7 +173,7 @@ def numeric_objective(workbook: Workbook, objectives: pd.DataFrame, krs: pd.Data
 
 
 def only_milestones(workbook: Workbook, objectives: pd.DataFrame, krs: pd.DataFrame) -> pd.DataFrame:
-    all_milestones = krs.groupby("objective_id")["kr_type"].agg(lambda t: bool((t == "milestone").all()))
+    all_milestones = krs["kr_type"].eq("milestone").groupby(krs["objective_id"]).all()
     rows = objectives[objectives["objective_id"].map(all_milestones).eq(True)]
     return _findings("OKR004", rows, "every key result is a milestone")
 
@@ -215,7 +215,7 @@ def unused_kpi(workbook: Workbook, objectives: pd.DataFrame, krs: pd.DataFrame) 
 def no_leading_kpi(workbook: Workbook, objectives: pd.DataFrame, krs: pd.DataFrame) -> pd.DataFrame:
     kinds = krs["kpi_id"].map(workbook.kpis.set_index("kpi_id")["kind"])
     linked = krs.assign(kind=kinds)[kinds.notna()]
-    only_lagging = linked.groupby("objective_id")["kind"].agg(lambda k: bool((k == "lagging").all()))
+    only_lagging = linked["kind"].eq("lagging").groupby(linked["objective_id"]).all()
     rows = objectives[objectives["objective_id"].map(only_lagging).eq(True)]
     names = linked.groupby("objective_id")["kpi_id"].agg(lambda k: ", ".join(sorted(set(k))))
     return _findings("OKR007", rows, "its KPIs are all lagging: " + rows["objective_id"].map(names))
