@@ -246,16 +246,17 @@ def grade_distribution(workbook: Workbook) -> tuple[pd.DataFrame, pd.DataFrame, 
     )
     aspirational = grades[grades["commitment"] == "aspirational"]
     per_quarter = aspirational.groupby(["team", "quarter"])["grade"].mean().reset_index()
-    teams = per_quarter.groupby("team").agg(
-        quarters=("quarter", "size"),
-        mean_aspirational_grade=("grade", "mean"),
-        safe_quarters=("grade", lambda g: int((g >= 0.9).sum())),
-        far_quarters=("grade", lambda g: int((g <= 0.3).sum())),
+    by_team = per_quarter.groupby("team")["grade"]
+    teams = pd.DataFrame(
+        {
+            "quarters": by_team.size(),
+            "mean_aspirational_grade": by_team.mean(),
+            "safe_quarters": per_quarter["grade"].ge(0.9).groupby(per_quarter["team"]).sum(),
+            "far_quarters": per_quarter["grade"].le(0.3).groupby(per_quarter["team"]).sum(),
+        }
     )
     low, high = SWEET_SPOT
-    teams["in_sweet_spot"] = aspirational.groupby("team")["grade"].apply(
-        lambda g: g.between(low, high).mean()
-    )
+    teams["in_sweet_spot"] = aspirational["grade"].between(low, high).groupby(aspirational["team"]).mean()
     teams["flag"] = np.select(
         [teams["safe_quarters"] > teams["quarters"] / 2, teams["far_quarters"] > teams["quarters"] / 2],
         ["too_safe", "too_far"],
