@@ -395,11 +395,9 @@ def _findings(
         "no check-ins yet and no linked KPI: no current value",
     )
     notes.append(findings_frame("kr_without_checkins", "okrs", no_checkins, no_checkins["kr_id"], message))
-    quarters = checkins.merge(key_results[["kr_id", "quarter"]], on="kr_id", how="left").set_index(
-        checkins.index
-    )
-    outside = quarters["date"].dt.to_period("Q") != quarters["quarter"]
-    outside_rows = quarters[outside]
+    quarter = checkins["kr_id"].map(key_results.set_index("kr_id")["quarter"])  # kr_id is unique
+    outside = checkins["date"].dt.to_period("Q") != quarter
+    outside_rows = checkins[outside].assign(quarter=quarter[outside])
     notes.append(
         findings_frame(
             "checkin_outside_quarter",

@@ -117,6 +117,19 @@ def test_findings_list_what_is_accepted_but_worth_a_look() -> None:
     ]
 
 
+def test_a_checkin_outside_its_key_results_quarter_is_a_finding(good_dir: Path) -> None:
+    checkins = (GOOD / "checkins.csv").read_text() + "sales-1-kr1,2026-10-02,530,0.7,late\n"
+    (good_dir / "checkins.csv").write_text(checkins)
+    findings = load_workbook(good_dir).findings
+    late = findings[findings["check"] == "checkin_outside_quarter"]
+    assert late[["file", "line", "subject"]].values.tolist() == [
+        ["checkins", len(checkins.splitlines()), "sales-1-kr1"]
+    ]
+    assert late["message"].tolist() == [
+        "check-in dated 2026-10-02 is outside the key result's quarter 2026Q3"
+    ]
+
+
 def test_semicolon_file_with_bom_and_decimal_comma(good_dir: Path) -> None:
     (good_dir / "kpi_history.csv").write_text(
         "\ufeffvalue;date;kpi_id;segment\n"  # column order does not matter
