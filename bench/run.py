@@ -456,9 +456,10 @@ def main(argv: list[str] | None = None) -> int:
     only = {int(x) for x in args.only.split(",") if x}
     rows: list[tuple[str, str, str, str, str]] = []
 
-    def add(figure: str, value: str, floor: str, ratio: str, peak: float) -> None:
-        rows.append((figure, value, floor, ratio, f"{peak:,.0f} MB"))
-        print(f"  {figure}: {value} (floor {floor}, ratio {ratio}, peak {peak:,.0f} MB)", flush=True)
+    def add(figure: str, value: str, floor: str, ratio: str, peak: float | None) -> None:
+        memory = "–" if peak is None else f"{peak:,.0f} MB"
+        rows.append((figure, value, floor, ratio, memory))
+        print(f"  {figure}: {value} (floor {floor}, ratio {ratio}, peak {memory})", flush=True)
 
     def add_timed(figure: str, seconds: float, target: float, peak: float) -> None:
         add(figure, f"{seconds:.2f} s", f"target {target:g} s", f"{seconds / target:.2f}", peak)
@@ -579,7 +580,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"speed-up {statistics.median(machine):.2f} ({min(machine):.2f}-{max(machine):.2f})",
                 "2 cores",
                 f"{statistics.median(machine) / 2:.2f} of 2",
-                0.0,
+                None,
             )
             add(
                 "   amortised per report at --jobs 2",
