@@ -43,16 +43,13 @@ def current_values_of(workbook: Workbook, as_of: Mapping[pd.Period, pd.Timestamp
     starts = {quarter: quarter_bounds(quarter)[0] for quarter in quarters}
     krs = rows_of_quarters(workbook.key_results, quarters)
     checkins = workbook.checkins
-    dates = checkins["date"].dtype
-    day = pd.Series(krs["quarter"].map(as_of).to_numpy(), index=krs["kr_id"].to_numpy(), dtype=dates)
-    start = pd.Series(krs["quarter"].map(starts).to_numpy(), index=day.index, dtype=dates)
     checkins = checkins[isin(checkins["kr_id"], krs["kr_id"])]
-    checkins = checkins[checkins["date"] <= day.reindex(checkins["kr_id"]).to_numpy()]
-    checkins = checkins.sort_values(["kr_id", "date"], kind="stable")
+    until, since = _within(checkins, krs, as_of, starts)
+    in_quarter = checkins[until & since]
+    checkins = checkins[until].sort_values(["kr_id", "date"], kind="stable")
     latest = checkins.groupby("kr_id")[["value", "date"]].last()
     latest.columns = ["checkin_value", "checkin_date"]
     confidence = checkins.dropna(subset=["confidence"]).groupby("kr_id")["confidence"].last()
-    in_quarter = checkins[checkins["date"] >= start.reindex(checkins["kr_id"]).to_numpy()]
     counts = in_quarter.groupby("kr_id").size()
 
     frame = krs.join(latest, on="kr_id")
@@ -71,6 +68,24 @@ def current_values_of(workbook: Workbook, as_of: Mapping[pd.Period, pd.Timestamp
     frame["checkins"] = frame["kr_id"].map(counts).fillna(0).astype("int64")
     frame["satisfied_share"] = _satisfied_share(workbook, frame, in_quarter, as_of, starts)
     return frame.drop(columns=["checkin_value", "checkin_date", "kpi_value", "kpi_date", "kpi_segment"])
+
+
+def _within(
+    checkins: pd.DataFrame,
+    krs: pd.DataFrame,
+    as_of: Mapping[pd.Period, pd.Timestamp],
+    starts: Mapping[pd.Period, pd.Timestamp],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each check-in is dated up to its key result's ``as_of``, and from its quarter's
+    first day on."""
+    dates = checkins["date"].to_numpy()
+    if len(as_of) == 1:  # one quarter: two dates for every check-in, no lookup per row
+        day, start = next(iter(as_of.values())), next(iter(starts.values()))
+        return dates <= day.to_datetime64(), dates >= start.to_datetime64()
+    position = pd.Index(krs["kr_id"]).get_indexer(checkins["kr_id"])  # kr_id is unique
+    day = krs["quarter"].map(as_of).to_numpy(dtype=dates.dtype)[position]
+    start = krs["quarter"].map(starts).to_numpy(dtype=dates.dtype)[position]
+    return dates <= day, dates >= start
 
 
 def _kpi_readings(
