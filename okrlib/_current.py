@@ -82,10 +82,16 @@ def _within(
     if len(as_of) == 1:  # one quarter: two dates for every check-in, no lookup per row
         day, start = next(iter(as_of.values())), next(iter(starts.values()))
         return dates <= day.to_datetime64(), dates >= start.to_datetime64()
+    return dates <= quarter_dates(checkins, krs, as_of), dates >= quarter_dates(checkins, krs, starts)
+
+
+def quarter_dates(
+    checkins: pd.DataFrame, krs: pd.DataFrame, dates: Mapping[pd.Period, pd.Timestamp]
+) -> np.ndarray:
+    """For each check-in, the date ``dates`` gives its key result's quarter (``krs`` holds
+    every check-in's key result, with its quarter): one positional lookup, not a join."""
     position = pd.Index(krs["kr_id"]).get_indexer(checkins["kr_id"])  # kr_id is unique
-    day = krs["quarter"].map(as_of).to_numpy(dtype=dates.dtype)[position]
-    start = krs["quarter"].map(starts).to_numpy(dtype=dates.dtype)[position]
-    return dates <= day, dates >= start
+    return krs["quarter"].map(dates).to_numpy(dtype=checkins["date"].dtype)[position]
 
 
 def _kpi_readings(

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import _student_t
+from ._current import quarter_dates
 from ._frames import isin
 from ._rollup import ALL_TEAMS
 from ._trend import fit_lines
@@ -170,10 +171,9 @@ def graded_confidence(workbook: Workbook) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     final = final_kr_progress(workbook, quarters)
     midpoints = {quarter: _midpoint(quarter) for quarter in quarters}
-    midpoint = pd.Series(final["quarter"].map(midpoints).to_numpy(), index=final["kr_id"].to_numpy())
     checkins = workbook.checkins.dropna(subset=["confidence"])
     checkins = checkins[isin(checkins["kr_id"], final["kr_id"])]
-    mid = checkins[checkins["date"] <= midpoint.reindex(checkins["kr_id"]).to_numpy()]
+    mid = checkins[checkins["date"].to_numpy() <= quarter_dates(checkins, final, midpoints)]
     confidence = mid.sort_values(["kr_id", "date"]).groupby("kr_id")["confidence"].last()
     frame = final.assign(
         confidence=final["kr_id"].map(confidence), done=(final["progress"] >= 1).astype(float)
