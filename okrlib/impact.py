@@ -50,8 +50,6 @@ tested the same way at the quarter start; those that ``worsened`` are listed.
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 import pandas as pd
 
@@ -59,15 +57,13 @@ from . import _its
 from ._frames import isin
 from .kpi import aggregate_by
 from .progress import kr_progress, resolve
-from .workbook import Workbook, quarter_bounds
+from .workbook import Workbook, cached, quarter_bounds
 
 BASELINE_WEEKS = 26
 MIN_BASELINE_WEEKS = 8
 MIN_POST_WEEKS = 4
 VERDICTS = ("improved", "worsened", "no_clear_effect", "insufficient_data")
 SERIES = ["kpi_id", "segment"]
-# weekly values of every series per workbook (immutable, hashed by identity), quarter, date, baseline
-_WEEKS_CACHE: weakref.WeakKeyDictionary[Workbook, dict[tuple, pd.DataFrame]] = weakref.WeakKeyDictionary()
 
 
 def weekly_windows(
@@ -92,9 +88,8 @@ def _every_series_weeks(
 ) -> pd.DataFrame:
     """:func:`weekly_windows` of every series, taken once per workbook, quarter, date and
     baseline: a review asks for the linked series, each charted one and the guardrails."""
-    key = (period, day, baseline_weeks)
-    cached = _WEEKS_CACHE.setdefault(workbook, {})
-    if key not in cached:
+
+    def compute() -> pd.DataFrame:
         start, end = quarter_bounds(period)
         post_weeks = max(((min(day, end) - start).days + 1) // 7, 0)
         first = start - pd.Timedelta(days=7 * baseline_weeks)
@@ -104,8 +99,9 @@ def _every_series_weeks(
         history = history.assign(week=(history["date"] - start).dt.days // 7)
         weeks = aggregate_by(history, workbook.kpis, [*SERIES, "week"]).drop(columns="last_date")
         weeks.insert(3, "week_start", start + pd.to_timedelta(weeks["week"] * 7, unit="D"))
-        cached[key] = weeks
-    return cached[key]
+        return weeks
+
+    return cached(workbook, ("weekly_windows", period, day, baseline_weeks), compute)
 
 
 def _fit_frame(weeks: pd.DataFrame) -> dict[str, object]:

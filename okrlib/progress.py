@@ -48,7 +48,6 @@ more is a ``success``.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 
 import numpy as np
@@ -60,14 +59,12 @@ from ._parse import parse_quarter
 from ._rollup import alignment_tree, company_summary, team_summary
 from ._trend import fit_lines
 from .contract import STATUSES
-from .workbook import Workbook, default_as_of, quarter_bounds
+from .workbook import Workbook, cached, default_as_of, quarter_bounds
 
 ON_TRACK_TOLERANCE = 0.10
 AT_RISK_TOLERANCE = 0.25
 EPSILON = 1e-9
 GRADE_BANDS = (("green", 0.7), ("yellow", 0.4), ("red", -np.inf))
-# kr_progress results per workbook (a Workbook is immutable and hashes by identity).
-_KR_CACHE: weakref.WeakKeyDictionary[Workbook, dict[tuple, pd.DataFrame]] = weakref.WeakKeyDictionary()
 
 __all__ = [
     "STATUSES",
@@ -225,14 +222,14 @@ def kr_progress(
     >>> krs[["kr_id", "progress", "expected_progress", "status"]]  # doctest: +SKIP
     """
     period, day = resolve(workbook, quarter, as_of)
-    key = (period, day, on_track_tolerance, at_risk_tolerance)
-    cached = _KR_CACHE.setdefault(workbook, {})
-    if key not in cached:
+
+    def compute() -> pd.DataFrame:
         _, end = quarter_bounds(period)
         frame = current_values(workbook, period, day)
         expected = expected_progress(period, day)
-        cached[key] = score(frame, expected, on_track_tolerance, at_risk_tolerance, ended=day >= end)
-    return cached[key].copy(deep=False)  # copy-on-write: callers cannot change the cached frame
+        return score(frame, expected, on_track_tolerance, at_risk_tolerance, ended=day >= end)
+
+    return cached(workbook, ("kr_progress", period, day, on_track_tolerance, at_risk_tolerance), compute)
 
 
 def final_kr_progress(workbook: Workbook, quarters: Sequence[pd.Period | str]) -> pd.DataFrame:
@@ -246,12 +243,12 @@ def final_kr_progress(workbook: Workbook, quarters: Sequence[pd.Period | str]) -
     >>> final_kr_progress(wb, ["2026-Q1", "2026-Q2"])[["kr_id", "progress", "grade"]]  # doctest: +SKIP
     """
     periods = tuple(parse_quarter(quarter) for quarter in quarters)
-    key = ("final", periods)
-    cached = _KR_CACHE.setdefault(workbook, {})
-    if key not in cached:
+
+    def compute() -> pd.DataFrame:
         frame = current_values_of(workbook, {period: quarter_bounds(period)[1] for period in periods})
-        cached[key] = score(frame, expected=1.0, ended=True)  # on the last day, all of it is expected
-    return cached[key].copy(deep=False)
+        return score(frame, expected=1.0, ended=True)  # on the last day, all of it is expected
+
+    return cached(workbook, ("final_kr_progress", periods), compute)
 
 
 def final_objective_progress(workbook: Workbook, quarters: Sequence[pd.Period | str]) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +91,20 @@ def quarter_bounds(quarter: pd.Period | str) -> tuple[pd.Timestamp, pd.Timestamp
     """
     period = parse_quarter(quarter)
     return period.start_time.normalize(), period.end_time.normalize()
+
+
+# Results computed from a workbook, per workbook (immutable, hashed by identity) and key.
+_RESULTS: weakref.WeakKeyDictionary[Workbook, dict[tuple, pd.DataFrame]] = weakref.WeakKeyDictionary()
+
+
+def cached(workbook: Workbook, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``compute()`` once per workbook and ``key`` (name the function first in it); every
+    call gets a shallow copy (copy-on-write: callers cannot change the kept frame).  The
+    results go when the workbook does."""
+    results = _RESULTS.setdefault(workbook, {})
+    if key not in results:
+        results[key] = compute()
+    return results[key].copy(deep=False)
 
 
 def default_as_of(workbook: Workbook, quarter: pd.Period | str) -> pd.Timestamp:
