@@ -299,6 +299,14 @@ def test_kpi_readings_only_for_key_results_without_a_check_in(wb, sample) -> Non
     assert with_checkins.dtypes.to_dict() == some_from_kpis.dtypes.to_dict()
 
 
+def test_kr_progress_is_computed_once_per_workbook_and_cannot_be_changed_by_a_caller(wb, monkeypatch) -> None:
+    first = progress.kr_progress(wb, "2026-Q3", "2026-07-20")
+    first.loc[0, "progress"] = 99.0  # the caller's copy only
+    monkeypatch.setattr(progress, "current_values", lambda *args: pytest.fail("computed again"))
+    again = progress.kr_progress(wb, "2026-Q3", "2026-07-20")
+    assert again.loc[0, "progress"] != 99.0
+
+
 def two_quarters(tmp_path: Path) -> okrlib.Workbook:
     """The fixture plus a copy of its OKRs in 2026-Q2 (ids prefixed ``q2_``, first in the
     file), whose KPI key results read the KPIs at 2026-06-30 instead, and a few check-ins."""
