@@ -46,6 +46,13 @@ def test_cli_reports_data_errors_with_exit_code_1(tmp_path) -> None:
     assert "okrlib check: error:" in done.stderr and "kpis.csv" in done.stderr
 
 
+def printed_by(probe: str) -> list[str]:
+    """The lines a Python snippet prints in a fresh interpreter (which must succeed)."""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
 def test_the_okrlib_command_imports_no_chart_or_statistics_library_and_no_format_checkers() -> None:
     # the renderer's process draws no chart: altair, scipy and jsonschema's format checkers
     # (the IRI grammar alone, python-jsonschema#1392) cost it 2 to 3 s of start-up
@@ -58,9 +65,7 @@ def test_the_okrlib_command_imports_no_chart_or_statistics_library_and_no_format
         "print([m for m in ('rfc3987_syntax', 'isoduration', 'arrow', 'webcolors', 'uri_template')"
         " if sys.modules.get(m) is not None])\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-2:] == ["[]", "[]"]
+    assert printed_by(probe)[-2:] == ["[]", "[]"]
 
 
 def test_okrlib_imports_no_scipy() -> None:
@@ -71,9 +76,7 @@ def test_okrlib_imports_no_scipy() -> None:
         "from okrlib import charts, impact, kpi, lint, present, review, widgets, whatif\n"
         "print([m for m in sys.modules if m.split('.')[0] in ('scipy', 'statsmodels')])\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "[]"
+    assert printed_by(probe)[-1] == "[]"
 
 
 def _rules_block(text: str, name: str) -> str:
