@@ -352,10 +352,10 @@ def m_impact(sizes: Sizes) -> tuple[float, object]:
     return time.perf_counter() - start, int((result["verdict"] == "improved").sum())
 
 
-def timing(seconds: list[float]) -> str:
+def timing(values: list[float], unit: str = " s") -> str:
     """The median, and the range when there are several runs."""
-    median = f"{statistics.median(seconds):.2f} s"
-    return median if len(seconds) == 1 else f"{median} ({min(seconds):.2f}-{max(seconds):.2f})"
+    median = f"{statistics.median(values):.2f}{unit}"
+    return median if len(values) == 1 else f"{median} ({min(values):.2f}-{max(values):.2f})"
 
 
 REPORT_IMPORTS = "import okrlib\nfrom okrlib import charts, impact, kpi, lint, present, review\nprint(1)"
@@ -577,7 +577,7 @@ def main(argv: list[str] | None = None) -> int:
             machine = machine_speed_up(3 if args.quick else 9)
             add(
                 "   this machine: one CPU-bound loop in two processes at once vs alone (context)",
-                f"speed-up {statistics.median(machine):.2f} ({min(machine):.2f}-{max(machine):.2f})",
+                f"speed-up {timing(machine, unit='')}",
                 "2 cores",
                 f"{statistics.median(machine) / 2:.2f} of 2",
                 None,
