@@ -3,7 +3,7 @@
 The CSS, the number formats, the metadata key of the headline numbers and the vega-lite
 mimetypes: :mod:`okrlib.present` and :mod:`okrlib.charts` write them in the kernel,
 :mod:`okrlib.report` reads them in the renderer.  They live here so that the renderer's
-process imports neither altair nor scipy (0.4 s) to format an index.
+process need not import altair (about 0.3 s) to format an index.
 """
 
 from __future__ import annotations
