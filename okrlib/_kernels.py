@@ -16,8 +16,9 @@ the execution counter start afresh, as in a new kernel, while imported modules s
 kernel client is kept too (a new client waits 0.2 s for the kernel's output channel to
 go quiet).  A kernel that died, or that could not be cleared, is shut down and replaced by
 the next report.  Outside ``keep_warm`` (a single ``render_report``) the kernel is started for
-the one notebook and stopped right after it, without papermill's 0.2 s of graceful shutdown
-(the outputs are in by then).
+the one notebook and killed once its outputs are in, without papermill's 0.2 s of graceful
+shutdown.  The kill runs on a thread while the renderer writes and converts the notebook
+(jupyter_client waits 0.1 s for the process to end), and the ``with`` block's end waits for it.
 
 Preloading: a kernel spends half of its 0.5 s start-up idle, waiting for the client's
 handshake.  The notebook's own top-level imports of okrlib (:func:`okrlib_imports`) are run
@@ -36,13 +37,15 @@ The imports' own garbage (about 1,500 objects in reference cycles) is frozen wit
 from __future__ import annotations
 
 import ast
+import asyncio
 import contextlib
 import multiprocessing.util
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import nbformat
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -127,6 +130,7 @@ class ReportKernel:
     manager: AsyncKernelManager
     client: AsyncKernelClient
     sockets: str
+    stopping: list[threading.Thread] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def start(cls, kernel_name: str, cwd: str, preload: str = "") -> ReportKernel:
@@ -153,10 +157,24 @@ class ReportKernel:
     def alive(self) -> bool:
         return run_sync(self.manager.is_alive)()
 
-    def stop(self) -> None:
-        self.client.stop_channels()
+    def stop(self, wait: bool = True) -> None:
+        """Kill the kernel and remove its files.
+
+        With ``wait=False`` the kill goes on in a thread of its own and the next ``stop()``
+        waits for it: jupyter_client polls every 0.1 s for the process to end, time in which
+        a lone render writes its notebook and converts it.
+        """
+        if not self.stopping:
+            self.client.stop_channels()
+            thread = threading.Thread(target=self._shut_down, name="okrlib-kernel-stop", daemon=True)
+            self.stopping.append(thread)
+            thread.start()
+        if wait:
+            self.stopping[0].join()
+
+    def _shut_down(self) -> None:
         with contextlib.suppress(Exception):  # already gone
-            run_sync(self.manager.shutdown_kernel)(now=True)
+            asyncio.run(self.manager.shutdown_kernel(now=True))
         shutil.rmtree(self.sockets, ignore_errors=True)
 
 
@@ -244,6 +262,8 @@ class ReportKernelEngine(NBClientEngine):
         finally:
             if clear:
                 cls._clear(client, okrlib_kernel)
+            else:  # a kernel for this notebook alone: its outputs are in, stop it meanwhile
+                okrlib_kernel.stop(wait=False)
 
     @staticmethod
     def _clear(client: PapermillNotebookClient, kernel: ReportKernel) -> None:

@@ -228,47 +228,62 @@ def render_report(
         "team": team,
         "as_of": as_of,
     }
-    who = team or "company"
-    cwd = str(Path(notebook).resolve().parent)
-    warming_up = None
-    try:
-        with _kernels.report_kernel(KERNEL, cwd, notebook) as kernel:
-            warming_up = _conversion_warmed_up()
-            executed = papermill.execute_notebook(
-                str(notebook),
-                str(running),
-                parameters=parameters,
-                kernel_name=KERNEL,
-                cwd=cwd,
-                request_save_on_cell_execute=False,  # saving ~400 kB after every cell costs a second
-                progress_bar=False,
-                log_output=False,
-                **kernel,
-            )
-    except papermill.PapermillExecutionError as error:
-        os.replace(running, failed_path)
-        first_line = (error.source or "").strip().splitlines()[:1]
-        raise RenderError(
-            f"report {label} {who} failed in cell {error.exec_count} ({' '.join(first_line)!r}): "
-            f"{error.ename}: {error.evalue} (executed notebook kept as {failed_path})"
-        ) from None
-    except Exception as error:
-        if running.exists():
-            os.replace(running, failed_path)
-        raise RenderError(f"report {label} {who} failed: {type(error).__name__}: {error}") from None
-    finally:
-        if warming_up is not None:
-            warming_up.join()  # never left running: the caller may fork next (render_quarter's pool)
-    executed.metadata.pop("widgets", None)  # the notebook papermill wrote to ``running``
     title = f"{team or 'Company'}: {label} quarterly review"
-    body = _convert(executed, title)
-    _write_atomically(html_path, _table_of_contents(body, title))
+    with contextlib.ExitStack() as kernel_in_use:  # a lone kernel is stopped as the HTML is made
+        executed = _execute(kernel_in_use, notebook, running, failed_path, parameters, team)
+        executed.metadata.pop("widgets", None)  # the notebook papermill wrote to ``running``
+        body = _convert(executed, title)
+        _write_atomically(html_path, _table_of_contents(body, title))
     os.replace(running, notebook_path)
     failed_path.unlink(missing_ok=True)
     headline = _headline(executed)
     summary = {"team": team, "slug": slug, "html": html_path.name, "headline": headline}
     _write_atomically(folder / f"{slug}.json", json.dumps(summary, indent=1))
     return RenderedReport(team, slug, html_path, notebook_path, headline)
+
+
+def _execute(
+    kernel_in_use: contextlib.ExitStack,
+    notebook: str | Path,
+    running: Path,
+    failed_path: Path,
+    parameters: dict[str, str | None],
+    team: str | None,
+) -> nbformat.NotebookNode:
+    """Run ``notebook`` with papermill into ``running`` on a report kernel that stays in use
+    until ``kernel_in_use`` closes.  A failure is a RenderError, the notebook moved to
+    ``failed_path``."""
+    who = f"{parameters['quarter']} {team or 'company'}"
+    cwd = str(Path(notebook).resolve().parent)
+    warming_up = None
+    try:
+        kernel = kernel_in_use.enter_context(_kernels.report_kernel(KERNEL, cwd, notebook))
+        warming_up = _conversion_warmed_up()
+        return papermill.execute_notebook(
+            str(notebook),
+            str(running),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            cwd=cwd,
+            request_save_on_cell_execute=False,  # saving ~400 kB after every cell costs a second
+            progress_bar=False,
+            log_output=False,
+            **kernel,
+        )
+    except papermill.PapermillExecutionError as error:
+        os.replace(running, failed_path)
+        first_line = (error.source or "").strip().splitlines()[:1]
+        raise RenderError(
+            f"report {who} failed in cell {error.exec_count} ({' '.join(first_line)!r}): "
+            f"{error.ename}: {error.evalue} (executed notebook kept as {failed_path})"
+        ) from None
+    except Exception as error:
+        if running.exists():
+            os.replace(running, failed_path)
+        raise RenderError(f"report {who} failed: {type(error).__name__}: {error}") from None
+    finally:
+        if warming_up is not None:
+            warming_up.join()  # never left running: the caller may fork next (render_quarter's pool)
 
 
 def _headline(executed: nbformat.NotebookNode) -> dict[str, object]:

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -300,6 +301,30 @@ def test_report_kernels_preload_the_notebooks_okrlib_imports_out_of_its_namespac
     # and altair's jsonschema without its optional format checkers
     assert cell.outputs[0]["text"].strip() == "True True True [] ['jsonschema']"
     assert cell.execution_count == 3  # after the parameters and papermill's: the preload took none
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_lone_render_returns_with_its_kernel_gone(tmp_path: Path, fails: bool) -> None:
+    # the kernel is killed as the HTML is made; render_report waits for that to finish
+    notebook = probe_notebook(
+        tmp_path / "probe.ipynb",
+        "import json, os\nfrom ipykernel import get_connection_file\n"
+        "connection = get_connection_file()\n"
+        "print(json.dumps([os.getpid(), connection, json.load(open(connection))['ip']]))\n"
+        + ("raise ValueError('after printing')" if fails else ""),
+    )
+    if fails:
+        with pytest.raises(RenderError, match="after printing"):
+            report.render_report(SAMPLE, "2026-Q3", "Sales", tmp_path, notebook=notebook)
+        executed = tmp_path / "2026-Q3" / "sales.failed.ipynb"
+    else:
+        executed = report.render_report(SAMPLE, "2026-Q3", "Sales", tmp_path, notebook=notebook).notebook
+    assert not [t.name for t in threading.enumerate() if t.name == "okrlib-kernel-stop"]
+    pid, connection, socket = json.loads(nbformat.read(executed, as_version=4).cells[-1].outputs[0]["text"])
+    with pytest.raises(ProcessLookupError):  # gone, and reaped
+        os.kill(pid, 0)
+    assert not Path(connection).exists()
+    assert not Path(socket).parent.exists()  # the kernel's private socket folder
 
 
 def test_a_failed_preload_leaves_the_kernel_working() -> None:
