@@ -59,6 +59,7 @@ from papermill.utils import remove_args
 ENGINE = "okrlib-kernel"
 RESET = "get_ipython().reset(new_session=True)"
 ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+NO_HISTORY = "--HistoryManager.enabled=False"
 
 
 def kernel_environment() -> dict[str, str]:
@@ -101,10 +102,12 @@ def okrlib_imports(notebook: str | os.PathLike[str]) -> str:
     return "\n".join(lines)
 
 
-def _preload_arguments(imports: str) -> list[str]:
-    """The kernel's command-line option that runs ``imports`` on a thread as it initialises."""
+def _kernel_arguments(imports: str) -> list[str]:
+    """The kernel's command-line options: no input history (IPython would otherwise add every
+    report cell to the user's ``history.sqlite``, at a few milliseconds a cell), and a thread
+    that runs ``imports`` as it initialises."""
     if not imports:
-        return []
+        return [NO_HISTORY]
     guarded = (
         "import gc\n"
         "gc.disable()\n"
@@ -115,7 +118,7 @@ def _preload_arguments(imports: str) -> list[str]:
         "gc.enable()\n"
     )
     line = f"__import__('threading').Thread(target=exec, args=({guarded!r}, {{}}), daemon=True).start()"
-    return [f"--IPKernelApp.exec_lines={line}"]
+    return [NO_HISTORY, f"--IPKernelApp.exec_lines={line}"]
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,7 @@ class ReportKernel:
         kernel = None
         try:
             run_sync(manager.start_kernel)(
-                cwd=cwd, env=kernel_environment(), extra_arguments=_preload_arguments(preload)
+                cwd=cwd, env=kernel_environment(), extra_arguments=_kernel_arguments(preload)
             )
             kernel = cls(manager, manager.client(), sockets)
             kernel.client.start_channels()

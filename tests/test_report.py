@@ -267,12 +267,12 @@ def test_report_kernels_get_the_report_environment_and_the_caller_keeps_its_own(
         "import os\n"
         "from ipykernel.kernelapp import IPKernelApp\n"
         'print([os.environ.get(k) for k in ("OKRLIB_REPORT", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")]'
-        " + [IPKernelApp.instance().transport])",
+        " + [IPKernelApp.instance().transport, get_ipython().history_manager.enabled])",
     )
     sockets = set(Path(tempfile.gettempdir()).glob("okrlib-kernel-*"))
     done = report.render_report(SAMPLE, "2026-Q3", "Sales", tmp_path / "out", notebook=tmp_path / "env.ipynb")
     printed = nbformat.read(done.notebook, as_version=4).cells[-1].outputs[0]["text"]
-    assert printed.strip() == "['1', '1', '3', 'ipc']"  # Unix sockets, not TCP ports
+    assert printed.strip() == "['1', '1', '3', 'ipc', False]"  # Unix sockets; no history database
     assert set(Path(tempfile.gettempdir()).glob("okrlib-kernel-*")) == sockets  # and removed
     assert "OKRLIB_REPORT" not in os.environ and "OPENBLAS_NUM_THREADS" not in os.environ
     assert _kernels.kernel_environment()["OMP_NUM_THREADS"] == "3"
@@ -291,7 +291,8 @@ def test_report_kernels_preload_the_notebooks_okrlib_imports_out_of_its_namespac
         "    time.sleep(0.01)  # frozen once imported, the collector back on\n"
         "print(gc.get_freeze_count() > 0, gc.isenabled(), 'okrlib.charts' in sys.modules,"
         ' [k for k in ("charts", "okrlib", "threading") if k in globals()],'
-        " [m for m in ('jsonschema', 'rfc3987_syntax', 'isoduration', 'arrow') if sys.modules.get(m)])\n"
+        " [m for m in ('jsonschema', 'rfc3987_syntax', 'isoduration', 'arrow') if sys.modules.get(m)],"
+        " get_ipython().history_manager.enabled)\n"
         "import okrlib.charts  # a top-level import: preloaded, so loaded before this line runs",
     )
     done = report.render_report(
@@ -299,7 +300,7 @@ def test_report_kernels_preload_the_notebooks_okrlib_imports_out_of_its_namespac
     )
     cell = nbformat.read(done.notebook, as_version=4).cells[-1]
     # and altair's jsonschema without its optional format checkers
-    assert cell.outputs[0]["text"].strip() == "True True True [] ['jsonschema']"
+    assert cell.outputs[0]["text"].strip() == "True True True [] ['jsonschema'] False"
     assert cell.execution_count == 3  # after the parameters and papermill's: the preload took none
 
 
