@@ -176,8 +176,12 @@ class ReportKernel:
             self.stopping[0].join()
 
     def _shut_down(self) -> None:
+        process = getattr(self.manager.provisioner, "process", None)  # a local kernel's Popen
         with contextlib.suppress(Exception):  # already gone
-            asyncio.run(self.manager.shutdown_kernel(now=True))
+            if process is not None:  # killed and reaped here: jupyter_client polls every 0.1 s
+                process.kill()
+                process.wait(timeout=5)
+            asyncio.run(self.manager.shutdown_kernel(now=True))  # the rest: files, sockets
         shutil.rmtree(self.sockets, ignore_errors=True)
 
 
