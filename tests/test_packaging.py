@@ -68,15 +68,18 @@ def test_the_okrlib_command_imports_no_chart_or_statistics_library_and_no_format
     assert printed_by(probe)[-2:] == ["[]", "[]"]
 
 
-def test_okrlib_imports_no_scipy() -> None:
-    # importing scipy.special cost every report kernel 0.1 to 0.2 s (okrlib/_student_t.py)
+def test_okrlib_imports_no_scipy_and_csv_data_no_parquet_reader() -> None:
+    # importing scipy.special cost every report kernel 0.1 to 0.2 s (okrlib/_student_t.py);
+    # pyarrow.parquet 7 ms, needed only for Parquet data
     probe = (
         "import sys\n"
         "import okrlib\n"
         "from okrlib import charts, impact, kpi, lint, present, review, widgets, whatif\n"
+        f"okrlib.load_workbook({str(ROOT / 'data')!r})\n"
         "print([m for m in sys.modules if m.split('.')[0] in ('scipy', 'statsmodels')])\n"
+        "print([m for m in sys.modules if m.startswith('pyarrow.parquet')])\n"
     )
-    assert printed_by(probe)[-1] == "[]"
+    assert printed_by(probe)[-2:] == ["[]", "[]"]
 
 
 def _rules_block(text: str, name: str) -> str:
