@@ -514,8 +514,9 @@ def main(argv: list[str] | None = None) -> int:
             # context, not a target: the floor plus the imports the review notebook makes
             imports_nb = one_cell_notebook(tmp / "imports.ipynb", REPORT_IMPORTS)
             data = str(ROOT / "data")
-            # kernel start-up is noisy (0.9 to 1.4 s here): the median of three fresh processes each
-            repeats = 1 if args.quick else 3
+            # renders are noisy on this VM (a report 1.5 to 2.1 s in one run): the median of five
+            # fresh processes each, the three kinds taking turns
+            repeats = 1 if args.quick else 5
             renders = in_turns(
                 repeats,
                 ("m_render", data, str(tmp / "floor"), floor_nb),
