@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 
 def _show(values: pd.Series) -> pd.Series:
+    """Numbers as the messages write them (``80``, ``1e-05``); texts as they are."""
     return values.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v))
 
 
@@ -63,26 +64,28 @@ def check_okrs(okrs: pd.DataFrame, problems: Problems, kpis: pd.DataFrame | None
         "a target value for an increase, decrease, at_least or at_most key result",
     )
     both = okrs["start"].notna() & okrs["target"].notna()
-    shown_target = _show(okrs["target"])
     problems.add_rows(
         both & kr_type.eq("increase") & (okrs["target"] <= okrs["start"]),
         "target",
-        shown_target,
+        okrs["target"],
         "a target above start for an increase key result (start " + _show(okrs["start"]) + ")",
+        show=_show,
     )
     problems.add_rows(
         both & kr_type.eq("decrease") & (okrs["target"] >= okrs["start"]),
         "target",
-        shown_target,
+        okrs["target"],
         "a target below start for a decrease key result (start " + _show(okrs["start"]) + ")",
+        show=_show,
     )
     problems.add_rows(
         kr_type.eq("milestone") & okrs["target"].notna() & okrs["target"].ne(1.0),
         "target",
-        shown_target,
+        okrs["target"],
         "an empty target or 1 for a milestone (progress is the fraction done)",
+        show=_show,
     )
-    problems.add_rows(okrs["weight"] <= 0, "weight", _show(okrs["weight"]), "a positive weight")
+    problems.add_rows(okrs["weight"] <= 0, "weight", okrs["weight"], "a positive weight", show=_show)
     problems.add_rows(
         okrs["segment"].notna() & okrs["kpi_id"].isna(),
         "segment",
@@ -169,7 +172,7 @@ def check_checkins(checkins: pd.DataFrame, problems: Problems, key_results: pd.D
     confidence = checkins["confidence"]
     outside = confidence.notna() & ((confidence < 0) | (confidence > 1))
     problems.add_rows(
-        outside, "confidence", _show(confidence), "a confidence from 0 to 1 (write 0.8, not 80%)"
+        outside, "confidence", confidence, "a confidence from 0 to 1 (write 0.8, not 80%)", show=_show
     )
     if key_results is None:
         return
@@ -178,7 +181,7 @@ def check_checkins(checkins: pd.DataFrame, problems: Problems, key_results: pd.D
     kr_type = checkins["kr_id"].map(key_results.set_index("kr_id")["kr_type"])
     value = checkins["value"]
     bad_milestone = kr_type.eq("milestone") & ((value < 0) | (value > 1))
-    problems.add_rows(bad_milestone, "value", _show(value), "a milestone's fraction done from 0 to 1")
+    problems.add_rows(bad_milestone, "value", value, "a milestone's fraction done from 0 to 1", show=_show)
 
 
 def split_okrs(okrs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -44,17 +45,23 @@ class Problems:
         self.items.append(Problem(self.source, line, column, value, expected, self.location))
 
     def add_rows(
-        self, mask: pd.Series, column: str | None, values: pd.Series, expected: str | pd.Series
+        self,
+        mask: pd.Series,
+        column: str | None,
+        values: pd.Series,
+        expected: str | pd.Series,
+        show: Callable[[pd.Series], pd.Series] | None = None,
     ) -> None:
         """Add one problem per row where ``mask`` is true.
 
-        ``values`` give what was found and ``expected`` what was expected, either
-        one text for all rows or a Series aligned with ``mask``.
+        ``values`` give what was found (as ``show`` writes them, applied to those rows
+        only) and ``expected`` what was expected, either one text for all rows or a Series
+        aligned with ``mask``.
         """
         rows = mask.fillna(False).to_numpy(dtype=bool)
         if not rows.any():
             return
-        found = values[rows]
+        found = values[rows] if show is None else show(values[rows])
         wanted = expected[rows].tolist() if isinstance(expected, pd.Series) else [expected] * len(found)
         for line, value, text in zip(found.index, found.tolist(), wanted, strict=True):
             self.add(int(line), column, value, text)
@@ -411,9 +418,10 @@ def _findings(
         )
     )
     linked = key_results[key_results["segment"].notna()]
-    pairs = history[["kpi_id", "segment"]].drop_duplicates()
-    known = linked.merge(pairs, on=["kpi_id", "segment"], how="left", indicator=True)["_merge"].eq("both")
-    missing_segment = linked[~known.to_numpy()]
+    pairs = history.loc[isin(history["kpi_id"], linked["kpi_id"]), ["kpi_id", "segment"]].drop_duplicates()
+    # one text per pair: a kpi_id (KPI_ID: a-z, 0-9 and _) never holds the separator
+    known = isin(linked["kpi_id"] + "\x1f" + linked["segment"], pairs["kpi_id"] + "\x1f" + pairs["segment"])
+    missing_segment = linked[~known]
     notes.append(
         findings_frame(
             "segment_without_history",

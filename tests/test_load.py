@@ -130,6 +130,16 @@ def test_a_checkin_outside_its_key_results_quarter_is_a_finding(good_dir: Path) 
     ]
 
 
+def test_a_segment_without_history_of_its_own_kpi_is_a_finding(good_dir: Path) -> None:
+    # churn_rate has no emea series (mrr has): the pair counts, not the segment alone
+    okrs = (GOOD / "okrs.csv").read_text().replace(",%,churn_rate,,", ",%,churn_rate,emea,")
+    (good_dir / "okrs.csv").write_text(okrs)
+    findings = load_workbook(good_dir).findings
+    missing = findings[findings["check"] == "segment_without_history"]
+    assert missing[["file", "line", "subject"]].values.tolist() == [["okrs", 3, "co-1-kr2"]]
+    assert missing["message"].tolist() == ["segment emea of KPI churn_rate has no history"]
+
+
 def test_semicolon_file_with_bom_and_decimal_comma(good_dir: Path) -> None:
     (good_dir / "kpi_history.csv").write_text(
         "\ufeffvalue;date;kpi_id;segment\n"  # column order does not matter
