@@ -40,7 +40,7 @@ test: bytecode browser  ## run every test (pytest, nbval over notebooks/, the br
 	$(PY) bench/run.py --quick
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env
 
-bench: bytecode  ## the full benchmark table (about 15 minutes; results in bench/RESULTS.md)
+bench: bytecode  ## the full benchmark table (about 5 minutes; results in bench/RESULTS.md)
 	$(PY) bench/run.py
 
 browser:  ## install Debian's chromium for the browser test when it is missing
