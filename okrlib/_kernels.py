@@ -17,8 +17,8 @@ kernel client is kept too (a new client waits 0.2 s for the kernel's output chan
 go quiet).  A kernel that died, or that could not be cleared, is shut down and replaced by
 the next report.  Outside ``keep_warm`` (a single ``render_report``) the kernel is started for
 the one notebook and killed once its outputs are in, without papermill's 0.2 s of graceful
-shutdown.  The kill runs on a thread while the renderer writes and converts the notebook
-(jupyter_client waits 0.1 s for the process to end), and the ``with`` block's end waits for it.
+shutdown.  The kill runs on a thread while the renderer writes and converts the notebook, and
+the ``with`` block's end waits for it.
 
 Preloading: a kernel spends half of its 0.5 s start-up idle, waiting for the client's
 handshake.  The notebook's own top-level imports of okrlib (:func:`okrlib_imports`) are run
@@ -163,9 +163,8 @@ class ReportKernel:
     def stop(self, wait: bool = True) -> None:
         """Kill the kernel and remove its files.
 
-        With ``wait=False`` the kill goes on in a thread of its own and the next ``stop()``
-        waits for it: jupyter_client polls every 0.1 s for the process to end, time in which
-        a lone render writes its notebook and converts it.
+        With ``wait=False`` the kill goes on in a thread of its own, while a lone render
+        writes and converts its notebook, and the next ``stop()`` waits for it.
         """
         if not self.stopping:
             self.client.stop_channels()
