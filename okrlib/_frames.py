@@ -36,3 +36,10 @@ def isin(values: pd.Series, candidates: Iterable[object]) -> pd.Series:
             mask = pc.is_in(left, value_set=value_set).to_numpy(zero_copy_only=False)
             return pd.Series(mask, index=values.index, dtype=bool)
     return values.isin(candidates)
+
+
+def series_key(frame: pd.DataFrame) -> pd.Series:
+    """One text per (kpi_id, segment) pair, for ``isin`` on pairs: cheaper than a merge on
+    these small frames.  A kpi_id (``[a-z0-9_]+`` by the data contract) never holds the
+    separator, so distinct pairs give distinct texts."""
+    return frame["kpi_id"] + "\x1f" + frame["segment"]

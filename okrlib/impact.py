@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from . import _its
-from ._frames import isin
+from ._frames import isin, series_key
 from .kpi import aggregate_by
 from .progress import kr_progress, resolve
 from .workbook import Workbook, cached, quarter_bounds
@@ -80,7 +80,7 @@ def weekly_windows(
     """
     period, day = resolve(workbook, quarter, as_of)
     weeks = _every_series_weeks(workbook, period, day, baseline_weeks)
-    return weeks.merge(series[SERIES].drop_duplicates(), on=SERIES)
+    return weeks[isin(series_key(weeks), series_key(series))].reset_index(drop=True)
 
 
 def _every_series_weeks(

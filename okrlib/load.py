@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import _parse
-from ._frames import isin
+from ._frames import isin, series_key
 from ._read import RawTable, locate, read_raw
 from ._rules import check_checkins, check_kpis, check_okrs, split_okrs
 from .contract import CHECKINS, KPI_HISTORY, KPIS, OKRS, Column, FileSpec
@@ -419,8 +419,7 @@ def _findings(
     )
     linked = key_results[key_results["segment"].notna()]
     pairs = history.loc[isin(history["kpi_id"], linked["kpi_id"]), ["kpi_id", "segment"]].drop_duplicates()
-    # one text per pair: a kpi_id (KPI_ID: a-z, 0-9 and _) never holds the separator
-    known = isin(linked["kpi_id"] + "\x1f" + linked["segment"], pairs["kpi_id"] + "\x1f" + pairs["segment"])
+    known = isin(series_key(linked), series_key(pairs))
     missing_segment = linked[~known]
     notes.append(
         findings_frame(
