@@ -192,12 +192,17 @@ def calibration(graded: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     both["band"] = pd.cut(both["confidence"], BANDS, labels=BAND_LABELS, right=False, include_lowest=True)
     both.loc[both["confidence"] >= 1.0, "band"] = BAND_LABELS[-1]
     both["error"] = (both["confidence"] - both["done"]) ** 2
-    scores = both.groupby("team", sort=False).agg(graded=("kr_id", "size"), brier=("error", "mean"))
-    bands = (
-        both.groupby(["team", "band"], sort=False, observed=True)
-        .agg(krs=("kr_id", "size"), mean_confidence=("confidence", "mean"), hit_rate=("done", "mean"))
-        .reset_index()
-    )
+    # a reduction per column: pandas' named aggregation costs about twice as much here
+    by_team = both.groupby("team", sort=False)
+    scores = pd.DataFrame({"graded": by_team.size(), "brier": by_team["error"].mean()})
+    by_band = both.groupby(["team", "band"], sort=False, observed=True)
+    bands = pd.DataFrame(
+        {
+            "krs": by_band.size(),
+            "mean_confidence": by_band["confidence"].mean(),
+            "hit_rate": by_band["done"].mean(),
+        }
+    ).reset_index()
     top = bands[bands["band"] == BAND_LABELS[-1]].set_index("team")
     scores["brier"] = scores["brier"].where(scores["graded"] >= MIN_GRADED)
     scores["sentence"] = [_calibration_sentence(team, row, top) for team, row in scores.iterrows()]
