@@ -231,7 +231,7 @@ def render_report(
     }
     title = f"{team or 'Company'}: {label} quarterly review"
     with contextlib.ExitStack() as kernel_in_use:  # a lone kernel is stopped as the HTML is made
-        executed = _execute(kernel_in_use, notebook, running, failed_path, parameters, team)
+        executed = _execute(kernel_in_use, notebook, running, failed_path, parameters)
         executed.metadata.pop("widgets", None)  # the notebook papermill wrote to ``running``
         body = _convert(executed, title)
         _write_atomically(html_path, _table_of_contents(body, title))
@@ -249,12 +249,11 @@ def _execute(
     running: Path,
     failed_path: Path,
     parameters: dict[str, str | None],
-    team: str | None,
 ) -> nbformat.NotebookNode:
     """Run ``notebook`` with papermill into ``running`` on a report kernel that stays in use
     until ``kernel_in_use`` closes.  A failure is a RenderError, the notebook moved to
     ``failed_path``."""
-    who = f"{parameters['quarter']} {team or 'company'}"
+    who = f"{parameters['quarter']} {parameters['team'] or 'company'}"
     cwd = str(Path(notebook).resolve().parent)
     warming_up = None
     try:
