@@ -83,8 +83,10 @@ def parse_numbers(column: pa.ChunkedArray, decimal_comma: bool = False) -> tuple
     >>> values.tolist()[:2], bad.tolist()
     ([85.0, 1200.0], [False, False, True, False])
     """
-    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+    if is_numeric(column):
         values = _float_series(column.to_numpy(zero_copy_only=False).astype("float64", copy=False))
+        if not column.null_count and all_finite(column):  # most files: Arrow's check, no row masks
+            return values, no_rows(values.index)
         return values, pd.Series(~np.isfinite(values) & values.notna(), index=values.index)
     numbers = _plain_numbers(column)  # most files: no cell needs trimming
     text = None
@@ -94,6 +96,16 @@ def parse_numbers(column: pa.ChunkedArray, decimal_comma: bool = False) -> tuple
     if numbers is not None:
         return _float_series(numbers), pd.Series(False, index=range(len(numbers)))
     return _parse_decorated_numbers(_to_series(text), decimal_comma)
+
+
+def is_numeric(column: pa.ChunkedArray) -> bool:
+    """True for a column the reader already read as numbers."""
+    return pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
+
+
+def no_rows(index: pd.Index) -> pd.Series:
+    """An all-False row mask (its zeroed memory is not written)."""
+    return pd.Series(np.zeros(len(index), dtype=bool), index=index, copy=False)
 
 
 def _float_series(numbers: np.ndarray) -> pd.Series:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,9 @@ class Problems:
             raise DataError(self.items)
 
 
+Codes = tuple[np.ndarray, int]  # per row a code 0..size-1, one per distinct value, and size
+
+
 def _parse_file(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFrame:
     """Parse every contract column of ``raw``; extra columns are kept as read.
 
@@ -89,13 +93,16 @@ def _parse_file(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFra
         problems.add(None, None, "a header and no rows", f"at least one row ({spec.help})")
     decimal_comma = raw.decimal_comma
     raw.table = None  # type: ignore[assignment]  # see the docstring
+
+    def parse(column: Column) -> tuple[pd.Series, Codes | None]:
+        return _parse_column(cells.pop(column.name), column, index, decimal_comma, problems)
+
+    parsed = _map(parse, [column for column in spec.columns if column.name in present], len(index))
     columns: dict[str, pd.Series] = {}
-    codes: dict[str, tuple[np.ndarray, int]] = {}
+    codes: dict[str, Codes] = {}
     for column in spec.columns:
-        if column.name in present:
-            columns[column.name], column_codes = _parse_column(
-                cells.pop(column.name), column, index, decimal_comma, problems
-            )
+        if column.name in parsed:
+            columns[column.name], column_codes = parsed[column.name]
             if column_codes is not None:
                 codes[column.name] = column_codes
         elif column.required:
@@ -110,6 +117,22 @@ def _parse_file(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFra
     return frame
 
 
+PARALLEL_ROWS = 100_000
+"""From this many rows, columns are parsed on as many threads as Arrow uses: most of the
+work is in numpy and Arrow, which let other threads run meanwhile."""
+
+
+def _map(
+    parse: Callable[[Column], tuple[pd.Series, Codes | None]], columns: list[Column], rows: int
+) -> dict[str, tuple[pd.Series, Codes | None]]:
+    """``parse`` each column, on threads for a large file; by column name."""
+    threads = min(pa.cpu_count(), len(columns)) if rows >= PARALLEL_ROWS else 1
+    if threads <= 1:
+        return {column.name: parse(column) for column in columns}
+    with ThreadPoolExecutor(threads, thread_name_prefix="okrlib-parse") as pool:
+        return dict(zip((column.name for column in columns), pool.map(parse, columns), strict=True))
+
+
 def _missing_column_help(name: str, present: set[str]) -> str:
     near = sorted(p for p in present if p.strip().lower() == name)
     hint = f" (found {near[0]!r}: column names are case-sensitive lower_snake)" if near else ""
@@ -122,21 +145,21 @@ def _empty(column: Column, index: pd.Index) -> pd.Series:
     return series if column.default is None else series.fillna(column.default)
 
 
-Codes = tuple[np.ndarray, int]  # per row a code 1..size-1 of its value (0: missing), and size
-
-
 def _parse_column(
     cells: pa.ChunkedArray, column: Column, index: pd.Index, decimal_comma: bool, problems: Problems
 ) -> tuple[pd.Series, Codes | None]:
-    """Parse and check one column; dictionary-encoded columns are parsed once per distinct value
-    and come with integer codes of their values (for the duplicate-key check)."""
-    codes = None
+    """Parse and check one column; dictionary-encoded columns are parsed and checked once per
+    distinct value and come with integer codes of their values (for the duplicate-key check)."""
+    codes = distinct = None
     if pa.types.is_dictionary(cells.type):  # the reader encodes repeating text columns
-        values, bad, missing, codes = _parse_distinct(cells, column, index, decimal_comma)
+        values, bad, missing, codes, distinct = _parse_distinct(cells, column, index, decimal_comma)
     else:
         values, bad = _parse.parse_cells(cells, column.kind, decimal_comma)
         values.index = bad.index = index
-        missing = values.isna() & ~bad
+        if _parse.is_numeric(cells) and not cells.null_count:  # read as numbers, no empty cell
+            missing = _parse.no_rows(index)
+        else:
+            missing = values.isna() & ~bad
         if column.default is not None:
             values = values.fillna(column.default)
     if bad.any():
@@ -154,56 +177,75 @@ def _parse_column(
         problems.add_rows(bad, column.name, shown, expected)
     if column.required and missing.any():
         problems.add_rows(missing, column.name, pd.Series("", index=index), column.expected())
-    checked = values.where(~missing) if column.default is not None else values
-    if column.kind == "enum":
-        distinct = pd.Series(checked.dropna().unique(), dtype="str")
-        outside = distinct[~distinct.isin(column.allowed)]
-        if len(outside):
-            problems.add_rows(isin(checked, outside), column.name, values, column.expected())
-    if column.pattern:  # checked on the distinct values: ids repeat a lot
-        distinct = pd.Series(pc.unique(pa.array(checked.dropna())).to_pandas(), dtype="str")
-        wrong = distinct[~distinct.str.fullmatch(column.pattern).astype(bool)]
-        if len(wrong):
-            problems.add_rows(isin(checked, wrong), column.name, values, column.expected())
+    if column.kind == "enum" or column.pattern:  # checked on the distinct values: ids repeat a lot
+        checked = values.where(~missing) if column.default is not None else values
+        if distinct is None:
+            distinct = pd.Series(pc.unique(pa.array(checked.dropna())).to_pandas(), dtype="str")
+        wrong = np.zeros(len(distinct), dtype=bool)
+        if column.kind == "enum":
+            wrong |= ~distinct.isin(column.allowed).to_numpy()
+        if column.pattern:
+            wrong |= ~distinct.str.fullmatch(column.pattern).to_numpy(dtype=bool)
+        if wrong.any():
+            problems.add_rows(isin(checked, distinct[wrong]), column.name, values, column.expected())
     return values, codes
 
 
 def _parse_distinct(
     cells: pa.ChunkedArray, column: Column, index: pd.Index, decimal_comma: bool
-) -> tuple[pd.Series, pd.Series, pd.Series, Codes]:
+) -> tuple[pd.Series, pd.Series, pd.Series, Codes, pd.Series]:
     """Parse a dictionary-encoded column once per distinct value and spread the results.
 
-    Returns the values (defaults filled), the unparseable and the empty rows, and codes.
+    Returns the values (defaults filled), the unparseable and the empty rows, codes, and
+    the distinct values the rows hold (parsed; neither empty nor unparseable).
     """
-    chunks = pa.table({"c": cells}).unify_dictionaries().column(0).chunks
-    dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
-    indices = pa.chunked_array([chunk.indices for chunk in chunks], pa.int32())
-    # row -> entry of the dictionary; an empty cell -> an extra last entry
-    positions = (pc.fill_null(indices, len(dictionary)) if indices.null_count else indices).to_numpy()
-    distinct, distinct_bad = _parse.parse_cells(pa.chunked_array([dictionary]), column.kind, decimal_comma)
-    empty = distinct.isna().to_numpy() & ~distinct_bad.to_numpy(dtype=bool)  # blanks trim to empty
+    texts, positions = _entries(cells)
+    parsed, parsed_bad = _parse.parse_cells(pa.chunked_array([texts]), column.kind, decimal_comma)
+    # entry 0 is the empty cell, entry i > 0 is text i - 1
+    bad = np.append(False, parsed_bad.to_numpy(dtype=bool))
+    empty = np.append(cells.null_count > 0, parsed.isna().to_numpy() & ~bad[1:])  # blanks trim to empty
     entries = pd.concat(
-        [distinct.where(~empty, column.default), pd.Series([column.default], dtype=distinct.dtype)],
+        [pd.Series([column.default], dtype=parsed.dtype), parsed.where(~empty[1:], column.default)],
         ignore_index=True,
     )
     if entries.dtype.kind == "M":
         values = pd.Series(entries.to_numpy()[positions], index=index, copy=False)
-    elif _unchanged(entries.iloc[:-1], dictionary) and not indices.null_count:
-        values = cells.cast(pa.string()).to_pandas()  # decoded as read: no per-row take in pandas
+    elif not cells.null_count and _unchanged(entries.iloc[1:], texts):
+        values = cells.cast(pa.large_string()).to_pandas()  # decoded as read, in pandas' own string type
         values.index = index
     else:
         values = pd.Series(entries.array.take(positions))
         values.index = index
-    bad = _spread_flags(np.append(distinct_bad.to_numpy(dtype=bool), False), positions, index)
-    missing = _spread_flags(np.append(empty, True), positions, index)
-    entry_codes, uniques = pd.factorize(entries)
-    if (entry_codes[:-1] == np.arange(len(dictionary))).all():  # distinct entries stay distinct
-        codes = positions + 1
+    if entries.duplicated().any():  # trimming made texts equal, or the default is one of them
+        entry_codes, uniques = pd.factorize(entries, use_na_sentinel=False)
+        codes: Codes = (entry_codes.astype(np.int32)[positions], len(uniques))
+    else:  # distinct entries: each row's entry is its code
+        codes = (positions, len(entries))
+    distinct = parsed[~(bad | empty)[1:]]
+    bad_rows, empty_rows = (_spread_flags(flags, positions, index) for flags in (bad, empty))
+    return values, bad_rows, empty_rows, codes, distinct
+
+
+def _entries(cells: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """The distinct texts of a dictionary-encoded column, and per row its entry: 0 for an
+    empty cell, i > 0 for text i - 1.
+
+    Each chunk of a CSV file has a dictionary of its own.  Every chunk's indices are
+    looked up in the distinct texts straight into one array: Arrow's
+    ``unify_dictionaries`` and a concatenation of its indices would write every row twice more.
+    """
+    texts = pc.unique(pa.chunked_array([chunk.dictionary for chunk in cells.chunks], cells.type.value_type))
+    positions = np.empty(len(cells), dtype=np.int32)
+    start = 0
+    for chunk in cells.chunks:  # a few hundred chunks of ~25,000 rows for 10M rows
+        found = pc.index_in(chunk.dictionary, value_set=texts).to_numpy(zero_copy_only=False)
+        lookup = np.append(found.astype(np.int32) + 1, np.int32(0))  # a null index: the last, 0
+        indices = chunk.indices
         if indices.null_count:
-            codes[positions == len(dictionary)] = entry_codes[-1] + 1
-    else:
-        codes = (entry_codes + 1)[positions]
-    return values, bad, missing, (codes, len(uniques) + 1)
+            indices = pc.fill_null(indices, len(chunk.dictionary))
+        np.take(lookup, indices.to_numpy(), out=positions[start : start + len(chunk)])
+        start += len(chunk)
+    return texts, positions
 
 
 def _unchanged(parsed: pd.Series, raw: pa.Array) -> bool:
