@@ -280,14 +280,17 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
 def duplicated(frame: pd.DataFrame, key: list[str], known: dict[str, Codes] | None = None) -> pd.Series:
     """Rows whose ``key`` repeats an earlier row's, found on integer codes (fast on millions of rows).
 
-    ``known`` holds codes the parser already made for some columns.
+    ``known`` holds codes the parser already made for some columns.  The first key column's
+    codes are taken out of it and become the combined codes (no copy of a column of codes).
     """
-    parts = [(known or {}).get(column) or _codes(frame[column]) for column in key]
+    known = known if known is not None else {}
+    parts = [known.pop(key[0], None) or _codes(frame[key[0]])]
+    parts += [known.get(column) or _codes(frame[column]) for column in key[1:]]
     span = math.prod(size for _, size in parts)
     if span >= 2**62:
         return frame.duplicated(key, keep="first")
-    combined = np.zeros(len(frame), dtype=np.int32 if span < 2**31 else np.int64)
-    for codes, size in parts:
+    combined = parts[0][0].astype(np.int32 if span < 2**31 else np.int64, copy=False)
+    for codes, size in parts[1:]:
         combined *= size  # in place: no temporaries (each would be 40-80 MB per 10M rows)
         combined += codes
     if span <= DENSE_KEY_LIMIT:  # one flag per possible key: all distinct when every row sets its own
