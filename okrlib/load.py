@@ -117,6 +117,7 @@ def _parse_file(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFra
     return frame
 
 
+TEXT_KINDS = frozenset({"id", "text", "enum"})
 PARALLEL_ROWS = 100_000
 """From this many rows, columns are parsed on as many threads as Arrow uses: most of the
 work is in numpy and Arrow, which let other threads run meanwhile."""
@@ -129,6 +130,8 @@ def _map(
     threads = min(pa.cpu_count(), len(columns)) if rows >= PARALLEL_ROWS else 1
     if threads <= 1:
         return {column.name: parse(column) for column in columns}
+    # text first: decoding it writes the most memory (8 bytes of offset a row and its bytes)
+    columns = sorted(columns, key=lambda column: column.kind not in TEXT_KINDS)
     with ThreadPoolExecutor(threads, thread_name_prefix="okrlib-parse") as pool:
         return dict(zip((column.name for column in columns), pool.map(parse, columns), strict=True))
 
