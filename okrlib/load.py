@@ -219,7 +219,8 @@ def _parse_distinct(
     else:
         values = pd.Series(entries.array.take(positions))
         values.index = index
-    if entries.duplicated().any():  # trimming made texts equal, or the default is one of them
+    used = entries if cells.null_count else entries.iloc[1:]  # entry 0 is used by empty cells only
+    if used.duplicated().any():  # trimming made texts equal, or empty cells take a text's default
         entry_codes, uniques = pd.factorize(entries, use_na_sentinel=False)
         codes: Codes = (entry_codes.astype(np.int32)[positions], len(uniques))
     else:  # distinct entries: each row's entry is its code

@@ -232,6 +232,16 @@ def test_single_file_loaders_are_public() -> None:
     )
 
 
+def test_an_empty_segment_repeats_the_key_of_its_default(good_dir: Path) -> None:
+    # the empty segment becomes "all", so it repeats line 2's key; "all" alone is no repeat
+    history = good_dir / "kpi_history.csv"
+    history.write_text("date,kpi_id,segment,value\n2026-07-06,mrr,all,1\n2026-07-13,mrr,all,2\n")
+    assert okrlib.load_kpi_history(history)["segment"].tolist() == ["all", "all"]
+    history.write_text("date,kpi_id,segment,value\n2026-07-06,mrr,all,1\n2026-07-06,mrr,,2\n")
+    with pytest.raises(DataError, match="line 3, column '\\(date, kpi_id, segment\\)'.*on line 2"):
+        okrlib.load_kpi_history(history)
+
+
 def test_large_files_parse_their_columns_on_threads_alike(good_dir: Path, monkeypatch) -> None:
     # from PARALLEL_ROWS rows the columns are parsed on threads: the same frames, the same problems
     import threading
