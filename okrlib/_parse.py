@@ -70,7 +70,7 @@ def parse_cells(
 def parse_text(column: pa.ChunkedArray) -> tuple[pd.Series, pd.Series]:
     """Text cells: trimmed, empty is missing, nothing is bad."""
     values = _to_series(clean_text(column))
-    return values, pd.Series(False, index=values.index)
+    return values, no_rows(values.index)
 
 
 def parse_numbers(column: pa.ChunkedArray, decimal_comma: bool = False) -> tuple[pd.Series, pd.Series]:
@@ -94,7 +94,7 @@ def parse_numbers(column: pa.ChunkedArray, decimal_comma: bool = False) -> tuple
         text = clean_text(column)
         numbers = _plain_numbers(text)
     if numbers is not None:
-        return _float_series(numbers), pd.Series(False, index=range(len(numbers)))
+        return _float_series(numbers), no_rows(pd.RangeIndex(len(numbers)))
     return _parse_decorated_numbers(_to_series(text), decimal_comma)
 
 
@@ -165,12 +165,12 @@ def parse_dates(column: pa.ChunkedArray) -> tuple[pd.Series, pd.Series]:
     """Parse ISO ``YYYY-MM-DD`` dates (Parquet date and timestamp columns pass through)."""
     if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
         values = pd.Series(column.to_pandas(), dtype=DATE_DTYPE)
-        return values, pd.Series(False, index=values.index)
+        return values, no_rows(values.index)
     text = clean_text(column)
     try:
         days = pc.cast(text, pa.date32())  # strict ISO YYYY-MM-DD
         values = pd.Series(pc.cast(days, pa.timestamp("us")).to_pandas(), dtype=DATE_DTYPE)
-        return values, pd.Series(False, index=values.index)
+        return values, no_rows(values.index)
     except pa.ArrowInvalid:
         pass
     series = _to_series(text)

@@ -301,7 +301,7 @@ def duplicated(frame: pd.DataFrame, key: list[str], known: dict[str, Codes] | No
         seen = np.zeros(span, dtype=bool)
         seen[combined] = True
         if np.count_nonzero(seen) == len(frame):
-            return pd.Series(False, index=frame.index)
+            return _parse.no_rows(frame.index)
     return pd.Series(pd.Series(combined).duplicated(keep="first").to_numpy(), index=frame.index)
 
 
