@@ -11,10 +11,12 @@ import pyarrow.compute as pc
 
 def _arrow(values: object) -> pa.ChunkedArray | None:
     """The Arrow array behind an Arrow-backed string Series or Index, else None."""
-    if isinstance(values, pd.Series | pd.Index) and isinstance(values.dtype, pd.StringDtype):
-        array = values.array
-        if hasattr(array, "__arrow_array__"):
-            return array.__arrow_array__()
+    if (
+        isinstance(values, pd.Series | pd.Index)
+        and isinstance(values.dtype, pd.StringDtype)
+        and values.dtype.storage == "pyarrow"
+    ):
+        return values.array.__arrow_array__()
     return None
 
 

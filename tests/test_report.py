@@ -12,12 +12,13 @@ import time
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from conftest import GOOD, ROOT, SAMPLE, run_okrlib
 from jupyter_core.utils import run_sync
 
 import okrlib
-from okrlib import RenderError, _kernels, present, report
+from okrlib import RenderError, _kernels, impact, kpi, lint, present, report, review
 
 TEAMS = ["company", "customer-success", "marketing", "operations", "product", "sales"]
 
@@ -278,6 +279,55 @@ def test_report_kernels_get_the_report_environment_and_the_caller_keeps_its_own(
     assert _kernels.kernel_environment()["OMP_NUM_THREADS"] == "3"
 
 
+def _review_frames(storage: str) -> dict[str, pd.DataFrame]:
+    """Every frame the review notebook shows, for Sales in 2026-Q3 and the company in
+    2026-Q4, computed with pandas' string storage ``storage``."""
+    frames: dict[str, pd.DataFrame] = {}
+    with pd.option_context("mode.string_storage", storage):
+        workbook = okrlib.load_workbook(SAMPLE)
+        assert workbook.key_results["kr_id"].dtype.storage == storage  # the option took effect
+        frames["kpi_history"] = workbook.kpi_history
+        frames["weekly"] = kpi.aggregate(workbook.kpi_history, workbook.kpis, "week")
+        scores, bands = review.calibration(review.graded_confidence(workbook))
+        grades, team_grades, missed = review.grade_distribution(workbook)
+        frames.update(scores=scores, bands=bands, grades=grades, team_grades=team_grades, missed=missed)
+        for quarter, team in [("2026-Q3", "Sales"), ("2026-Q4", None)]:
+            snapshot = okrlib.quarter_snapshot(workbook, quarter, team=team)
+            results = impact.impact(workbook, snapshot.quarter, snapshot.as_of, team=team)
+            shown = {
+                **{k: v for k, v in vars(snapshot).items() if isinstance(v, pd.DataFrame)},
+                "health": kpi.health(workbook.kpi_history, workbook.kpis, snapshot.as_of),
+                "impact": results,
+                "guardrails": impact.guardrails(workbook, snapshot.quarter, snapshot.as_of),
+                "odds": review.forecast_odds(workbook, snapshot.quarter, snapshot.as_of),
+                "lint": lint.lint(workbook, snapshot.quarter, snapshot.as_of),
+            }
+            for row in results[results["effect"].notna()].itertuples():
+                shown[f"series {row.kr_id}"] = impact.impact_series(
+                    workbook, snapshot.quarter, row.kpi_id, row.segment, snapshot.as_of
+                )
+            frames.update({f"{quarter} {team}: {name}": frame for name, frame in shown.items()})
+    return frames
+
+
+def test_report_kernels_python_strings_give_the_same_frames_as_arrow_strings() -> None:
+    # report kernels hold text in Python strings (okrlib._python_strings); a user's session
+    # in Arrow's: the review must not tell them apart
+    arrow, python = _review_frames("pyarrow"), _review_frames("python")
+    assert list(arrow) == list(python) and len(arrow) > 25
+    for name, frame in arrow.items():
+        assert [str(t) for t in frame.dtypes] == [str(t) for t in python[name].dtypes], name
+        pd.testing.assert_frame_equal(  # values alike; the storages (of categories too) differ
+            frame,
+            python[name],
+            check_dtype=False,
+            check_index_type=False,
+            check_column_type=False,
+            check_categorical=False,
+            obj=name,
+        )
+
+
 def test_report_kernels_preload_the_notebooks_okrlib_imports_out_of_its_namespace(tmp_path: Path) -> None:
     assert _kernels.okrlib_imports(report.NOTEBOOK).splitlines() == [
         "import okrlib",
@@ -292,15 +342,15 @@ def test_report_kernels_preload_the_notebooks_okrlib_imports_out_of_its_namespac
         "print(gc.get_freeze_count() > 0, gc.isenabled(), 'okrlib.charts' in sys.modules,"
         ' [k for k in ("charts", "okrlib", "threading") if k in globals()],'
         " [m for m in ('jsonschema', 'rfc3987_syntax', 'isoduration', 'arrow') if sys.modules.get(m)],"
-        " get_ipython().history_manager.enabled)\n"
+        " sys.modules['pandas'].get_option('mode.string_storage'), get_ipython().history_manager.enabled)\n"
         "import okrlib.charts  # a top-level import: preloaded, so loaded before this line runs",
     )
     done = report.render_report(
         SAMPLE, "2026-Q3", "Sales", tmp_path / "out", notebook=tmp_path / "preload.ipynb"
     )
     cell = nbformat.read(done.notebook, as_version=4).cells[-1]
-    # and altair's jsonschema without its optional format checkers
-    assert cell.outputs[0]["text"].strip() == "True True True [] ['jsonschema'] False"
+    # and altair's jsonschema without its optional format checkers, text in Python strings
+    assert cell.outputs[0]["text"].strip() == "True True True [] ['jsonschema'] python False"
     assert cell.execution_count == 3  # after the parameters and papermill's: the preload took none
 
 
