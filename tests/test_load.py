@@ -73,12 +73,15 @@ def test_every_bad_file_has_a_case() -> None:
     assert files == set(BAD_CASES)
 
 
+@pytest.mark.parametrize("storage", ["pyarrow", "python"])  # report kernels hold Python strings
 @pytest.mark.parametrize("case", sorted(BAD_CASES))
-def test_bad_file_names_file_line_column_value_and_expectation(case: str, good_dir: Path) -> None:
+def test_bad_file_names_file_line_column_value_and_expectation(
+    case: str, storage: str, good_dir: Path
+) -> None:
     bad = next(BAD.glob(f"{case}.*.csv"))
     stem = bad.name.split(".")[1]
     shutil.copy(bad, good_dir / f"{stem}.csv")
-    with pytest.raises(DataError) as caught:
+    with pytest.raises(DataError) as caught, pd.option_context("mode.string_storage", storage):
         load_workbook(good_dir)
     message = str(caught.value)
     assert message.startswith(f"{good_dir / (stem + '.csv')}: ")
@@ -346,9 +349,16 @@ def test_duplicate_keys_match_pandas(rows) -> None:
 def test_isin_helper_matches_pandas() -> None:
     from okrlib._frames import isin
 
-    values = pd.Series(["a", None, "b", "c"], dtype="str")
-    for candidates in (pd.Series(["b", "a"], dtype="str"), ["c"], set(), pd.Index(["a"], dtype="str")):
-        assert isin(values, candidates).tolist() == values.isin(candidates).tolist()
+    for storage in ("pyarrow", "python"):  # the Arrow path, and pandas' own for Python strings
+        with pd.option_context("mode.string_storage", storage):
+            values = pd.Series(["a", None, "b", "c"], dtype="str")
+            for candidates in (
+                pd.Series(["b", "a"], dtype="str"),
+                ["c"],
+                set(),
+                pd.Index(["a"], dtype="str"),
+            ):
+                assert isin(values, candidates).tolist() == values.isin(candidates).tolist()
     numbers = pd.Series([1.0, 2.0])
     assert isin(numbers, [2.0]).tolist() == [False, True]
 
