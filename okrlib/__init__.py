@@ -65,7 +65,7 @@ def _python_strings() -> None:
     A review's frames have tens to thousands of rows, where each pandas operation on an
     Arrow-backed ``str`` column (a filter, a merge key, an ``isin``) pays pyarrow's fixed
     cost per call; with pandas' Python storage the review's cells took 20% less time.  The
-    dtype is ``str`` either way and the values and results are the same (a test renders the
+    dtype is ``str`` either way and the values and results are the same (a test computes the
     review's frames under both).  Set before any frame exists, for every frame alike:
     a merge on keys of the two storages would give an ``object`` column.
     """
