@@ -8,7 +8,7 @@ import os as _os
 import sys as _sys
 
 from .exceptions import DataError, OkrlibError, RenderError
-from .load import load_checkins, load_kpi_history, load_kpis, load_okrs, load_workbook
+from .load import cut_at, load_checkins, load_kpi_history, load_kpis, load_okrs, load_workbook
 from .snapshot import QuarterSnapshot, quarter_snapshot
 from .workbook import Workbook, default_as_of, quarter_bounds
 
@@ -20,6 +20,7 @@ __all__ = [
     "QuarterSnapshot",
     "RenderError",
     "Workbook",
+    "cut_at",
     "default_as_of",
     "load_checkins",
     "load_kpi_history",

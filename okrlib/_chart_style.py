@@ -10,11 +10,13 @@ STATUS_COLORS = {
     "on_track": "#7fbf7b",
     "at_risk": "#f1a340",
     "off_track": "#d73027",
+    "missed": "#616161",
     "no_data": "#9e9e9e",
 }
 GRADE_COLORS = {"green": "#1a9850", "yellow": "#e6ab02", "red": "#d73027"}
 HEALTH_COLORS = {
-    "healthy": "#1a9850",
+    "on_target": "#1a9850",
+    "off_target": "#fee08b",
     "warning": "#f1a340",
     "critical": "#d73027",
     "no_target": "#9e9e9e",

@@ -28,7 +28,9 @@ AGGREGATIONS = ("sum", "mean", "last")
 KPI_KINDS = ("leading", "lagging")
 COMMITMENTS = ("committed", "aspirational")
 KR_TYPES = ("increase", "decrease", "at_least", "at_most", "milestone")
-STATUSES = ("done", "on_track", "at_risk", "off_track", "no_data")
+STATUSES = ("done", "on_track", "at_risk", "off_track", "missed", "no_data")
+PACE_STATUSES = ("done", "on_track", "at_risk", "off_track", "no_data")  # while a quarter runs
+FINAL_STATUSES = ("done", "missed", "no_data")  # once it has ended
 
 ALL_SEGMENTS = "all"
 COMPANY_TEAM = "Company"

@@ -102,7 +102,7 @@ def readings(
     return stats.rename(columns={"last_date": "date"})[["kpi_id", "segment", "value", "date"]]
 
 
-HEALTH_STATUSES = ("healthy", "warning", "critical", "no_target")
+HEALTH_STATUSES = ("on_target", "off_target", "warning", "critical", "no_target")
 YEAR = {"week": 52, "month": 12, "quarter": 4}
 
 
@@ -113,20 +113,21 @@ def health_status(
 
     Targets and thresholds apply to a KPI's ``all`` series and, for ``mean`` KPIs, to each
     segment; a segment of a ``sum`` or ``last`` KPI is a part of the whole and has none.
-    ``critical`` when the value is at or beyond critical_threshold on the bad side;
-    ``warning`` when at or beyond warn_threshold (or, with no warn_threshold, short of the
-    target); ``healthy`` otherwise; ``no_target`` when the KPI has no target and no
-    thresholds (or there is no value).
+    "Beyond" means on the bad side: below for higher_is_better, above for lower_is_better.
+    ``critical`` when the value is at or beyond critical_threshold; ``warning`` when at or
+    beyond warn_threshold; ``off_target`` when beyond the target; ``on_target`` when at the
+    target or on its good side; ``no_target`` when the KPI has no target (and the value is
+    not at a threshold) or there is no value.
     """
     sign = np.where(direction.eq("higher_is_better"), 1.0, -1.0)
     good = value * sign
     beyond_critical = critical.notna() & (good <= critical * sign)
-    beyond_warn = np.where(warn.notna(), good <= warn * sign, target.notna() & (good < target * sign))
-    nothing = target.isna() & warn.isna() & critical.isna()
+    beyond_warn = warn.notna() & (good <= warn * sign)
+    beyond_target = target.notna() & (good < target * sign)
     status = np.select(
-        [nothing | value.isna(), beyond_critical, beyond_warn],
-        ["no_target", "critical", "warning"],
-        default="healthy",
+        [value.isna(), beyond_critical, beyond_warn, target.isna(), beyond_target],
+        ["no_target", "critical", "warning", "no_target", "off_target"],
+        default="on_target",
     )
     return pd.Series(status, index=value.index, dtype="str")
 

@@ -32,7 +32,7 @@ from .contract import CHECKINS, KPI_HISTORY, KPIS, OKRS, Column, FileSpec
 from .exceptions import DataError, Problem
 from .workbook import FINDING_COLUMNS, Workbook, findings_frame
 
-__all__ = ["load_checkins", "load_kpi_history", "load_kpis", "load_okrs", "load_workbook"]
+__all__ = ["cut_at", "load_checkins", "load_kpi_history", "load_kpis", "load_okrs", "load_workbook"]
 
 
 class Problems:
@@ -421,16 +421,48 @@ def load_workbook(path: str | Path = "data") -> Workbook:
     history = load_kpi_history(path, kpis)
     objectives, key_results = load_okrs(path, kpis)
     checkins = load_checkins(path, key_results)
-    findings = _findings(path, kpis, history, key_results, checkins)
+    findings = _findings(kpis, history, key_results, checkins)
     return Workbook(kpis, history, objectives, key_results, checkins, findings, source=path)
 
 
+def cut_at(workbook: Workbook, as_of: object) -> Workbook:
+    """The workbook as it stood at ``as_of``: nothing dated after it is kept.
+
+    KPI observations and check-ins dated after ``as_of`` are left out, and so are the
+    objectives and key results of quarters that start after it; the findings are those of
+    what is kept (``empty_file`` stays a finding about the file as a whole).  A report as of
+    a date therefore reads the same whatever was added to the files later.
+
+    Examples
+    --------
+    >>> cut_at(wb, "2026-09-30").latest_date <= pd.Timestamp("2026-09-30")   # doctest: +SKIP
+    True
+    """
+    day = pd.Timestamp(as_of).normalize()
+    history = workbook.kpi_history
+    history = history[history["date"] <= day]
+    objectives = workbook.objectives
+    objectives = objectives[objectives["quarter"].dt.start_time <= day]
+    key_results = workbook.key_results
+    key_results = key_results[key_results["quarter"].dt.start_time <= day]
+    checkins = workbook.checkins
+    checkins = checkins[(checkins["date"] <= day) & isin(checkins["kr_id"], key_results["kr_id"])]
+    empty_files = workbook.findings[workbook.findings["check"].eq("empty_file")]
+    findings = pd.concat(
+        [_findings(workbook.kpis, history, key_results, checkins, empty_files=False), empty_files],
+        ignore_index=True,
+    )
+    return Workbook(
+        workbook.kpis, history, objectives, key_results, checkins, findings, workbook.source, as_of=day
+    )
+
+
 def _findings(
-    path: Path,
     kpis: pd.DataFrame,
     history: pd.DataFrame,
     key_results: pd.DataFrame,
     checkins: pd.DataFrame,
+    empty_files: bool = True,
 ) -> pd.DataFrame:
     """Data-quality notes: accepted by the contract, but worth a reader's eye."""
     notes = []
@@ -484,7 +516,7 @@ def _findings(
         )
     )
     for frame, stem in ((history, "kpi_history"), (checkins, "checkins")):
-        if frame.empty:
+        if empty_files and frame.empty:
             notes.append(
                 pd.DataFrame(
                     [["empty_file", stem, 1, stem, "the file has a header and no rows"]],

@@ -40,10 +40,13 @@ Forecast: with at least two check-ins in the quarter up to ``as_of``, a least-sq
 through (day, value) extended to the quarter's last day; projected progress follows the
 progress rule (raw and clipped).
 
-Grades, once ``as_of`` is on or after the quarter's last day: grade = progress rounded
-half-up to one decimal; band ``green`` >= 0.7, ``yellow`` >= 0.4, else ``red``.  A committed
-objective graded below 1.0 is a ``missed_commitment``; an aspirational one graded 0.7 or
-more is a ``success``.
+Once ``as_of`` is on or after the quarter's last day the quarter has ended and its state
+is final: a key result is ``done`` when its progress reached 1, else ``missed`` (``no_data``
+without a value); an objective is ``done`` when every key result is done, else ``missed``.
+Grades: grade = progress rounded half-up to one decimal; band ``green`` >= 0.7,
+``yellow`` >= 0.4, else ``red``.  A committed objective graded below 1.0 is a
+``missed_commitment`` (so is each missed key result of a committed objective); an
+aspirational one graded 0.7 or more is a ``success``.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ from ._frames import isin
 from ._parse import parse_quarter
 from ._rollup import alignment_tree, company_summary, team_summary
 from ._trend import fit_lines
-from .contract import STATUSES
+from .contract import FINAL_STATUSES, PACE_STATUSES, STATUSES
 from .workbook import Workbook, cached, default_as_of, quarter_bounds
 
 ON_TRACK_TOLERANCE = 0.10
@@ -67,7 +70,10 @@ EPSILON = 1e-9
 GRADE_BANDS = (("green", 0.7), ("yellow", 0.4), ("red", -np.inf))
 
 __all__ = [
+    "FINAL_STATUSES",
+    "PACE_STATUSES",
     "STATUSES",
+    "final_status",
     "alignment_tree",
     "company_summary",
     "current_values",
@@ -157,6 +163,16 @@ def pace_status(
     return pd.Series(status, index=progress.index, dtype="str")
 
 
+def final_status(progress: pd.Series, done: pd.Series | None = None) -> pd.Series:
+    """The state of an ended quarter: ``done``, ``missed`` or ``no_data`` (no value).
+
+    ``done`` defaults to progress >= 1; objectives pass "every key result done".
+    """
+    reached = progress >= 1 - EPSILON if done is None else done
+    status = np.select([progress.isna(), reached], ["no_data", "done"], default="missed")
+    return pd.Series(status, index=progress.index, dtype="str")
+
+
 def grade(progress: pd.Series) -> pd.Series:
     """Progress rounded half-up to one decimal (0.65 grades 0.7, as in a spreadsheet)."""
     return np.floor(progress * 10 + 0.5 + EPSILON) / 10
@@ -201,8 +217,12 @@ def score(
     """
     raw, progress = progress_of(frame["kr_type"], frame["start"], frame["target"], frame["current"])
     out = frame.assign(raw_progress=raw, progress=progress, expected_progress=expected)
-    out["status"] = pace_status(out["kr_type"], progress, expected, on_track_tolerance, at_risk_tolerance)
-    out["grade"] = grade(progress) if ended else np.nan
+    if ended:
+        out["status"] = final_status(progress)
+        out["grade"] = grade(progress)
+    else:
+        out["status"] = pace_status(out["kr_type"], progress, expected, on_track_tolerance, at_risk_tolerance)
+        out["grade"] = np.nan
     out["grade_band"] = grade_band(out["grade"])
     return out
 
@@ -295,8 +315,12 @@ def roll_up(
     frame = objectives.reset_index(drop=True).merge(stats.reset_index(), on="objective_id", how="inner")
     expected = frame["expected_progress"]
     all_done = frame["krs_done"].eq(frame["krs"])
-    status = _objective_status(frame["progress"], all_done, expected, on_track_tolerance, at_risk_tolerance)
-    frame["status"] = status
+    if ended:
+        frame["status"] = final_status(frame["progress"], all_done)
+    else:
+        frame["status"] = _objective_status(
+            frame["progress"], all_done, expected, on_track_tolerance, at_risk_tolerance
+        )
     frame["grade"] = grade(frame["progress"]) if ended else np.nan
     frame["grade_band"] = grade_band(frame["grade"])
     frame["missed_commitment"] = frame["commitment"].eq("committed") & (frame["grade"] < 1.0)

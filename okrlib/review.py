@@ -153,8 +153,9 @@ def forecast_odds(workbook: Workbook, quarter: pd.Period | str, as_of: object = 
 
 
 def ended_quarters(workbook: Workbook) -> list[pd.Period]:
-    """Quarters whose last day is on or before the latest date in the data."""
-    latest = workbook.latest_date
+    """Quarters whose last day is on or before the latest date in the data (a cut workbook:
+    its as-of date)."""
+    latest = workbook.known_until
     return [q for q in workbook.quarters if quarter_bounds(q)[1] <= latest]
 
 

@@ -27,6 +27,8 @@ class Workbook:
     checkins : one row per (kr_id, date) check-in.
     findings : data-quality notes that are not errors (check, file, line, subject, message).
     source : the folder the files came from, if any.
+    as_of : set when the workbook was cut at a date (:func:`okrlib.cut_at`): no row is dated
+        after it and no quarter starts after it.
 
     Workbooks compare and hash by identity, so results computed from one can be cached.
     """
@@ -38,6 +40,7 @@ class Workbook:
     checkins: pd.DataFrame
     findings: pd.DataFrame
     source: Path | None = None
+    as_of: pd.Timestamp | None = None
 
     @property
     def quarters(self) -> list[pd.Period]:
@@ -57,6 +60,11 @@ class Workbook:
         """The latest date in the KPI history or the check-ins."""
         dates = pd.concat([self.kpi_history["date"], self.checkins["date"]])
         return dates.max()
+
+    @property
+    def known_until(self) -> pd.Timestamp:
+        """The day the data speaks for: ``as_of`` of a cut workbook, else :attr:`latest_date`."""
+        return self.latest_date if self.as_of is None else self.as_of
 
     def summary(self) -> str:
         """A few lines saying what was loaded."""

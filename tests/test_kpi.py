@@ -83,16 +83,20 @@ def test_readings_at_a_date() -> None:
 @pytest.mark.parametrize(
     ("value", "direction", "target", "warn", "critical", "status"),
     [
-        (95, "higher_is_better", 95, 90, 85, "healthy"),
+        (95, "higher_is_better", 95, 90, 85, "on_target"),  # at the target
         (90, "higher_is_better", 95, 90, 85, "warning"),  # at the warn line
         (85, "higher_is_better", 95, 90, 85, "critical"),  # at the critical line
-        (92, "higher_is_better", 95, 90, 85, "healthy"),  # short of target, above warn
-        (99, "higher_is_better", 100, None, None, "warning"),  # only a target: short of it
-        (100, "higher_is_better", 100, None, None, "healthy"),
+        (92, "higher_is_better", 95, 90, 85, "off_target"),  # short of target, above warn
+        (99, "higher_is_better", 100, None, None, "off_target"),  # only a target: short of it
+        (100, "higher_is_better", 100, None, None, "on_target"),
         (5, "higher_is_better", None, None, None, "no_target"),
-        (2.5, "lower_is_better", 2, 3, 4, "healthy"),
+        (5, "higher_is_better", None, 10, 4, "warning"),  # no target, at or below warn
+        (11, "higher_is_better", None, 10, 4, "no_target"),  # no target, above warn
+        (2.0, "lower_is_better", 2, 3, 4, "on_target"),
+        (2.38, "lower_is_better", 2, 2.6, 3.2, "off_target"),  # churn: above its 2% target
         (3.0, "lower_is_better", 2, 3, 4, "warning"),
         (4.1, "lower_is_better", 2, 3, 4, "critical"),
+        (float("nan"), "lower_is_better", 2, 3, 4, "no_target"),
     ],
 )
 def test_health_bands(value, direction, target, warn, critical, status) -> None:
@@ -117,7 +121,7 @@ def test_health_uses_the_latest_complete_week_and_compares() -> None:
     assert row["year_ago"] == 59 - 52 and row["change_vs_year_ago"] == 52
     assert row["change_vs_year_ago_pct"] == pytest.approx(100 * 52 / 7)
     assert row["rolling_mean_4"] == pytest.approx((56 + 57 + 58 + 59) / 4)
-    assert row["status"] == "healthy" and bool(row["on_target"])  # 59 >= target 10
+    assert row["status"] == "on_target" and bool(row["on_target"])  # 59 >= target 10
 
 
 def test_health_before_any_complete_period_is_empty_not_an_error(sample) -> None:
