@@ -28,6 +28,7 @@ def _report(args: argparse.Namespace) -> int:
         teams=teams,
         out_dir=args.out,
         as_of=args.as_of,
+        since=args.since,
         jobs=args.jobs,
         notebook=args.notebook or NOTEBOOK,
         on_done=lambda report: print(f"rendered {report.html}", flush=True),
@@ -97,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of",
         metavar="DATE",
         help="YYYY-MM-DD (default: the earlier of the quarter end and the latest date in the data)",
+    )
+    report.add_argument(
+        "--since",
+        metavar="DATE",
+        help="the previous review's date, YYYY-MM-DD, for what changed (default: 14 days before --as-of)",
     )
     report.add_argument(
         "--jobs", type=int, metavar="N", help="parallel renders (default: the number of cores)"

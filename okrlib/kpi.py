@@ -31,7 +31,9 @@ def _with_aggregation(history: pd.DataFrame, kpis: pd.DataFrame) -> pd.DataFrame
     return history.assign(aggregation=history["kpi_id"].map(rules))
 
 
-def aggregate(history: pd.DataFrame, kpis: pd.DataFrame, period: Period = "week") -> pd.DataFrame:
+def aggregate(
+    history: pd.DataFrame, kpis: pd.DataFrame, period: Period = "week", complete_by: object = None
+) -> pd.DataFrame:
     """Aggregate every KPI series to ``period`` by the KPI's own rule.
 
     Parameters
@@ -39,6 +41,8 @@ def aggregate(history: pd.DataFrame, kpis: pd.DataFrame, period: Period = "week"
     history : ``Workbook.kpi_history`` (or any subset of it).
     kpis : ``Workbook.kpis``.
     period : ``"week"``, ``"month"`` or ``"quarter"``.
+    complete_by : a date: only periods that end on or before it are kept, from observations
+        up to it (a period the date cuts in two is left out, never shown as partial).
 
     Returns
     -------
@@ -49,8 +53,13 @@ def aggregate(history: pd.DataFrame, kpis: pd.DataFrame, period: Period = "week"
     --------
     >>> weekly = aggregate(wb.kpi_history, wb.kpis, "week")   # doctest: +SKIP
     """
+    if complete_by is not None:
+        complete_by = pd.Timestamp(complete_by).normalize()
+        history = history[history["date"] <= complete_by]
     frame = history.assign(period=history["date"].dt.to_period(FREQUENCIES[period]))
     stats = aggregate_by(frame, kpis, ["kpi_id", "segment", "period"])
+    if complete_by is not None:
+        stats = stats[stats["period"].dt.end_time.dt.normalize() <= complete_by].reset_index(drop=True)
     stats["period_start"] = stats["period"].dt.start_time.astype("datetime64[us]")
     return stats[["kpi_id", "segment", "period", "period_start", "value", "observations"]]
 
@@ -149,9 +158,7 @@ def health(history: pd.DataFrame, kpis: pd.DataFrame, as_of: object, period: Per
     earlier) and change_vs_year_ago (also _pct), rolling_mean_4 (the mean of the last four
     periods with observations, this one included).
     """
-    as_of = pd.Timestamp(as_of).normalize()
-    periods = aggregate(history[history["date"] <= as_of], kpis, period)
-    periods = periods[periods["period"].dt.end_time.dt.normalize() <= as_of]
+    periods = aggregate(history, kpis, period, complete_by=as_of)
     group = periods.groupby(["kpi_id", "segment"], sort=False)
     periods = periods.assign(
         previous=group["value"].shift(1),

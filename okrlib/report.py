@@ -205,6 +205,7 @@ def render_report(
     as_of: str | None = None,
     slug: str | None = None,
     notebook: str | Path = NOTEBOOK,
+    since: str | None = None,
 ) -> RenderedReport:
     """Execute the review notebook for one team (``None``: the company) and write its HTML.
 
@@ -228,6 +229,7 @@ def render_report(
         "quarter": label,
         "team": team,
         "as_of": as_of,
+        "since": since,
     }
     title = f"{team or 'Company'}: {label} quarterly review"
     with contextlib.ExitStack() as kernel_in_use:  # a lone kernel is stopped as the HTML is made
@@ -317,6 +319,7 @@ def render_quarter(
     jobs: int | None = None,
     notebook: str | Path = NOTEBOOK,
     on_done: Callable[[RenderedReport], None] | None = None,
+    since: str | None = None,
 ) -> list[RenderedReport]:
     """Render several reports of one quarter (in parallel) and write the quarter's index.
 
@@ -325,6 +328,7 @@ def render_quarter(
     teams : team names, ``None`` standing for the company; default the company and every
         team with objectives in the quarter.
     jobs : parallel renders (default: the number of cores).
+    since : the previous review's date, for "what changed" (default: 14 days before as-of).
     on_done : called with each finished report (the CLI prints a line).
 
     Raises
@@ -358,11 +362,11 @@ def render_quarter(
 
     if len(slugs) == 1:  # one report: rendered in this process, its kernel stopped right after
         team, slug = next(iter(slugs.items()))
-        finished(functools.partial(render_report, data_dir, label, team, out_dir, as_of, slug, notebook))
+        finished(functools.partial(render_report, data_dir, label, team, out_dir, as_of, slug, notebook, since))
     else:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_kernels.keep_warm) as pool:
             futures = [
-                pool.submit(render_report, data_dir, label, team, out_dir, as_of, slug, notebook)
+                pool.submit(render_report, data_dir, label, team, out_dir, as_of, slug, notebook, since)
                 for team, slug in slugs.items()
             ]
             for future in as_completed(futures):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from . import progress
 from ._frames import isin
+from .changes import default_since, latest_checkins
+from .load import cut_at
 from .workbook import Workbook, quarter_bounds
 
 
@@ -20,11 +23,21 @@ class QuarterSnapshot:
     ``teams`` and ``company`` always summarise the whole quarter, for comparison.
     ``checkins`` are those of these key results up to ``as_of``; ``kpi_ids`` the KPIs that
     concern the view (linked by its key results or owned by the team; all for the company);
-    ``findings`` the workbook's data-quality findings about them.
+    ``findings`` the data-quality findings about this quarter's key results of the view
+    (``scope`` ``quarter``) and about the workbook as a whole or its KPIs (``workbook``).
+    ``workbook`` is the data as it stood at ``as_of`` (:func:`okrlib.cut_at`): use it, not
+    the loaded one, for anything else the view shows.  ``since`` is the previous review's date.
+
+    Each key result also carries its objective's owner and commitment, its latest check-in
+    (:func:`okrlib.changes.latest_checkins`), the change of progress and confidence since
+    the previous check-in (``*_change_checkin``) and since ``since`` (``*_change_since``),
+    and ``missed_commitment`` (missed, in a committed objective, once the quarter ended).
     """
 
+    workbook: Workbook
     quarter: pd.Period
     as_of: pd.Timestamp
+    since: pd.Timestamp
     team: str | None
     expected_progress: float
     ended: bool
@@ -43,17 +56,19 @@ class QuarterSnapshot:
         """The numbers a report opens with: overall progress, status counts, grade."""
         objectives = self.objectives
         counts = objectives["status"].value_counts()
+        statuses = progress.FINAL_STATUSES if self.ended else progress.PACE_STATUSES
         return {
             "quarter": self.quarter,
             "team": self.team,
             "as_of": self.as_of,
-            "expected_progress": self.expected_progress,
+            "ended": self.ended,
+            "expected_progress": None if self.ended else self.expected_progress,
             "objectives": len(objectives),
             "key_results": len(self.key_results),
             "mean_progress": objectives["progress"].mean(),
             "mean_confidence": self.key_results["confidence"].mean(),
             "mean_grade": objectives["grade"].mean() if self.ended else None,
-            **{f"objectives_{s}": int(counts.get(s, 0)) for s in progress.STATUSES},
+            **{f"objectives_{s}": int(counts.get(s, 0)) for s in statuses},
         }
 
 
@@ -74,15 +89,17 @@ def quarter_snapshot(
     team: str | None = None,
     on_track_tolerance: float = progress.ON_TRACK_TOLERANCE,
     at_risk_tolerance: float = progress.AT_RISK_TOLERANCE,
+    since: object = None,
 ) -> QuarterSnapshot:
     """Key results, objectives, forecast, alignment and summaries of a quarter.
 
     Parameters
     ----------
-    workbook : the loaded workbook.
+    workbook : the loaded workbook; nothing dated after ``as_of`` is used.
     quarter : e.g. ``"2026-Q3"``; default the latest quarter with OKRs.
     as_of : default the earlier of the quarter's last day and the latest date in the data.
     team : one team's view (``None``: the whole company).
+    since : the previous review's date (default 14 days before ``as_of``).
 
     Examples
     --------
@@ -92,10 +109,13 @@ def quarter_snapshot(
     if quarter is None:
         quarter = workbook.quarters[-1]
     period, day = progress.resolve(workbook, quarter, as_of)
-    _, end = quarter_bounds(period)
+    workbook = cut_at(workbook, day)
+    start, end = quarter_bounds(period)
+    since_day = default_since(day) if since is None else pd.Timestamp(since).normalize()
     tolerances = (on_track_tolerance, at_risk_tolerance)
     key_results = progress.kr_progress(workbook, period, day, *tolerances)
     objectives = progress.objective_progress(workbook, period, day, key_results, *tolerances)
+    key_results = _with_changes(workbook, key_results, objectives, period, day, since_day, tolerances)
     forecast = progress.forecast(workbook, period, day)
     alignment = progress.alignment_tree(objectives)
     teams = progress.team_summary(objectives, key_results)
@@ -107,19 +127,18 @@ def quarter_snapshot(
         key_results = key_results[key_results["team"].eq(team)].reset_index(drop=True)
         forecast = forecast[isin(forecast["kr_id"], key_results["kr_id"])].reset_index(drop=True)
     checkins = workbook.checkins
-    checkins = checkins[isin(checkins["kr_id"], key_results["kr_id"]) & (checkins["date"] <= day)]
+    checkins = checkins[isin(checkins["kr_id"], key_results["kr_id"])]
     kpis = workbook.kpis
     if team is None:
         kpi_ids = kpis["kpi_id"].tolist()
-        findings = workbook.findings
     else:
         mine = kpis["owner"].eq(team) | isin(kpis["kpi_id"], key_results["kpi_id"])
         kpi_ids = kpis.loc[mine, "kpi_id"].tolist()
-        subjects = set(key_results["kr_id"]) | set(kpi_ids)
-        findings = workbook.findings[isin(workbook.findings["subject"], subjects)]
     return QuarterSnapshot(
+        workbook=workbook,
         quarter=period,
         as_of=day,
+        since=since_day,
         team=team,
         expected_progress=progress.expected_progress(period, day),
         ended=bool(day >= end),
@@ -131,5 +150,40 @@ def quarter_snapshot(
         company=company,
         checkins=checkins.sort_values(["kr_id", "date"]).reset_index(drop=True),
         kpi_ids=kpi_ids,
-        findings=findings.reset_index(drop=True),
+        findings=_scoped_findings(workbook.findings, key_results, kpi_ids),
     )
+
+
+def _with_changes(
+    workbook: Workbook,
+    key_results: pd.DataFrame,
+    objectives: pd.DataFrame,
+    period: pd.Period,
+    day: pd.Timestamp,
+    since: pd.Timestamp,
+    tolerances: tuple[float, float],
+) -> pd.DataFrame:
+    """The key results with their objective's owner and commitment, latest check-in and changes."""
+    start, _ = quarter_bounds(period)
+    owners = objectives.set_index("objective_id")[["owner", "commitment"]]
+    krs = key_results.join(owners, on="objective_id").join(
+        latest_checkins(workbook.checkins, key_results["kr_id"], day), on="kr_id"
+    )
+    _, previous = progress.progress_of(krs["kr_type"], krs["start"], krs["target"], krs["previous_value"])
+    krs["progress_change_checkin"] = krs["progress"] - previous
+    krs["confidence_change_checkin"] = krs["last_confidence"] - krs["previous_confidence"]
+    before = progress.kr_progress(workbook, period, max(since, start), *tolerances)
+    before = before.set_index("kr_id")[["progress", "confidence"]]
+    krs["progress_change_since"] = krs["progress"] - krs["kr_id"].map(before["progress"])
+    krs["confidence_change_since"] = krs["confidence"] - krs["kr_id"].map(before["confidence"])
+    krs["missed_commitment"] = krs["commitment"].eq("committed") & krs["status"].eq("missed")
+    return krs
+
+
+def _scoped_findings(findings: pd.DataFrame, key_results: pd.DataFrame, kpi_ids: list[str]) -> pd.DataFrame:
+    """The findings about the view's key results (``scope`` quarter) and about the workbook
+    as a whole or the view's KPIs (``scope`` workbook)."""
+    about_krs = isin(findings["subject"], key_results["kr_id"])
+    workbook_wide = findings["check"].eq("empty_file") | isin(findings["subject"], kpi_ids)
+    scope = pd.Series(np.where(about_krs, "quarter", "workbook"), index=findings.index, dtype="str")
+    return findings.assign(scope=scope)[about_krs | workbook_wide].reset_index(drop=True)
