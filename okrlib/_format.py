@@ -25,7 +25,17 @@ CURRENCIES = ("$", "€", "£")
 DASH = "–"
 MINUS = "−"
 
-__all__ = ["CURRENCIES", "DASH", "change", "is_missing", "number", "percent", "share_change", "signed", "value"]
+__all__ = [
+    "CURRENCIES",
+    "DASH",
+    "change",
+    "is_missing",
+    "number",
+    "percent",
+    "share_change",
+    "signed",
+    "value",
+]
 
 
 def is_missing(x: object) -> bool:

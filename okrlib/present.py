@@ -7,7 +7,6 @@ so an objective titled ``<script>alert(1)</script>`` shows as text.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable
 from html import escape
 
@@ -236,9 +235,12 @@ def objectives_table(snapshot: QuarterSnapshot) -> HTML:
     objectives = snapshot.objectives
     objectives = objectives.assign(
         title=[
-            f"{text(o)}<br><span class=\"okr-note\">{text(team)} · owner {text(owner)} · {text(c)}</span>"
+            f'{text(o)}<br><span class="okr-note">{text(team)} · owner {text(owner)} · {text(c)}</span>'
             for o, team, owner, c in zip(
-                objectives["objective"], objectives["team"], objectives["owner"], objectives["commitment"],
+                objectives["objective"],
+                objectives["team"],
+                objectives["owner"],
+                objectives["commitment"],
                 strict=True,
             )
         ],
@@ -271,7 +273,9 @@ def objectives_table(snapshot: QuarterSnapshot) -> HTML:
     columns["changes"] = ("Change since check-in", raw)
     columns["latest"] = ("Latest check-in", raw)
     if snapshot.ended:
-        frame["grade_shown"] = [grade_badge(g, b) for g, b in zip(frame["grade"], frame["grade_band"], strict=True)]
+        frame["grade_shown"] = [
+            grade_badge(g, b) for g, b in zip(frame["grade"], frame["grade_band"], strict=True)
+        ]
         columns["grade_shown"] = ("Grade", raw)
     else:
         columns["projected_progress"] = ("Forecast", percent)
@@ -307,12 +311,17 @@ def attention_table(attention: pd.DataFrame, limit: int = 8) -> HTML:
     """The key results that most need a decision (:func:`okrlib.changes.needs_attention`),
     each with its reasons in one line; at most ``limit`` of them, the rest counted."""
     if attention.empty:
-        return HTML("<p>No key result needs a decision: none is committed and behind, none lost "
-                    "confidence, every one has a recent check-in, and no linked KPI worsened.</p>")
+        return HTML(
+            "<p>No key result needs a decision: none is committed and behind, none lost "
+            "confidence, every one has a recent check-in, and no linked KPI worsened.</p>"
+        )
     shown = attention.head(limit)
     frame = shown.assign(
         title=[named(n, i) for n, i in zip(shown["key_result"], shown["kr_id"], strict=True)],
-        why=[escape(_reason_line(r, row)) for r, row in zip(shown["reasons"], shown.to_dict("records"), strict=True)],
+        why=[
+            escape(_reason_line(r, row))
+            for r, row in zip(shown["reasons"], shown.to_dict("records"), strict=True)
+        ],
         values=kr_values(shown),
     )
     columns = {
@@ -324,7 +333,7 @@ def attention_table(attention: pd.DataFrame, limit: int = 8) -> HTML:
         "why": ("Why it needs attention", raw),
     }
     more = len(attention) - len(shown)
-    tail = f"<p class=\"okr-note\">…and {more} more in the table below.</p>" if more > 0 else ""
+    tail = f'<p class="okr-note">…and {more} more in the table below.</p>' if more > 0 else ""
     return HTML(table(frame, columns) + tail)
 
 
@@ -353,7 +362,9 @@ def health_table(health: pd.DataFrame) -> HTML:
         kpi=[named(n, i) for n, i in zip(health["name"], health["kpi_id"], strict=True)],
         shown=[_format.value(v, u) for v, u in zip(health["value"], units, strict=True)],
         target_shown=[_format.value(v, u) for v, u in zip(health["target"], units, strict=True)],
-        previous_shown=[_format.change(v, u) for v, u in zip(health["change_vs_previous"], units, strict=True)],
+        previous_shown=[
+            _format.change(v, u) for v, u in zip(health["change_vs_previous"], units, strict=True)
+        ],
         mean_shown=[_format.value(v, u) for v, u in zip(health["rolling_mean_4"], units, strict=True)],
         week=health["period"].map(lambda p: f"{p.start_time:%b %-d}–{p.end_time:%b %-d}"),
     )
@@ -377,7 +388,9 @@ def _pct(value: object) -> str:
 
 def impact_table(results: pd.DataFrame, kpis: pd.DataFrame | None = None) -> HTML:
     """Each hypothesis: what the KR reached next to what its KPI did, in the KPI's unit."""
-    info = (kpis if kpis is not None else pd.DataFrame(columns=["kpi_id", "name", "unit"])).set_index("kpi_id")
+    info = (kpis if kpis is not None else pd.DataFrame(columns=["kpi_id", "name", "unit"])).set_index(
+        "kpi_id"
+    )
     units = results["kpi_id"].map(info["unit"]) if len(info) else pd.Series(None, index=results.index)
     names = results["kpi_id"].map(info["name"]) if len(info) else results["kpi_id"]
     frame = results.assign(
@@ -409,7 +422,11 @@ def guardrails_table(worsened: pd.DataFrame, kpis: pd.DataFrame | None = None) -
     """KPIs that worsened over the quarter, the effect in each KPI's unit."""
     if worsened.empty:
         return HTML("<p>No KPI worsened over the quarter by the impact test.</p>")
-    units = worsened["kpi_id"].map(kpis.set_index("kpi_id")["unit"]) if kpis is not None else [None] * len(worsened)
+    units = (
+        worsened["kpi_id"].map(kpis.set_index("kpi_id")["unit"])
+        if kpis is not None
+        else [None] * len(worsened)
+    )
     frame = worsened.assign(
         kpi=[named(n, i) for n, i in zip(worsened["name"], worsened["kpi_id"], strict=True)],
         effect_shown=[_format.change(v, u) for v, u in zip(worsened["effect"], units, strict=True)],
@@ -458,8 +475,10 @@ def odds_table(
     """Forecast odds next to the straight-line forecast, values in the key result's unit;
     none once the quarter has ended (its results are final)."""
     if ended:
-        return HTML("<p>The quarter has ended: its results are final (see the table above), "
-                    "so there is nothing left to forecast.</p>")
+        return HTML(
+            "<p>The quarter has ended: its results are final (see the table above), "
+            "so there is nothing left to forecast.</p>"
+        )
     if odds.empty:
         return HTML("<p>No key result has three check-ins in the quarter yet.</p>")
     frame = odds.merge(key_results[["kr_id", "key_result", "unit"]], on="kr_id").merge(

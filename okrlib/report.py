@@ -362,7 +362,9 @@ def render_quarter(
 
     if len(slugs) == 1:  # one report: rendered in this process, its kernel stopped right after
         team, slug = next(iter(slugs.items()))
-        finished(functools.partial(render_report, data_dir, label, team, out_dir, as_of, slug, notebook, since))
+        finished(
+            functools.partial(render_report, data_dir, label, team, out_dir, as_of, slug, notebook, since)
+        )
     else:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_kernels.keep_warm) as pool:
             futures = [

@@ -174,8 +174,9 @@ def _with_changes(
     krs["confidence_change_checkin"] = krs["last_confidence"] - krs["previous_confidence"]
     before = progress.kr_progress(workbook, period, max(since, start), *tolerances)
     before = before.set_index("kr_id")[["progress", "confidence"]]
-    krs["progress_change_since"] = krs["progress"] - krs["kr_id"].map(before["progress"])
-    krs["confidence_change_since"] = krs["confidence"] - krs["kr_id"].map(before["confidence"])
+    for column in ("progress", "confidence"):  # map on an empty text column keeps its dtype
+        then = krs["kr_id"].map(before[column]).astype("float64")
+        krs[f"{column}_change_since"] = krs[column] - then
     krs["missed_commitment"] = krs["commitment"].eq("committed") & krs["status"].eq("missed")
     return krs
 

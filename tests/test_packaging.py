@@ -82,32 +82,42 @@ def test_okrlib_imports_no_scipy_and_csv_data_no_parquet_reader() -> None:
     assert printed_by(probe)[-2:] == ["[]", "[]"]
 
 
-def _rules_block(text: str, name: str) -> str:
-    start, end = f"<!-- rules:{name} -->", f"<!-- /rules:{name} -->"
-    return " ".join(text.split(start, 1)[1].split(end, 1)[0].split())
+def _words(text: str) -> str:
+    """Text without markup (HTML tags, markdown emphasis and headings), whitespace folded."""
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"[*#]+", " ", text)
+    return " ".join(text.split())
 
 
-def test_readme_quotes_the_progress_rules_verbatim() -> None:
-    import okrlib.progress
-
-    doc = okrlib.progress.__doc__
-    rules = doc[doc.index("Rules (the README quotes these)") :].split("\n", 2)[2]
-    assert _rules_block((ROOT / "README.md").read_text(), "progress") == " ".join(rules.split())
-
-
-def test_readme_quotes_the_kpi_health_and_impact_rules_verbatim() -> None:
-    import inspect
-
-    import okrlib.impact
-    import okrlib.kpi
+def test_readme_quotes_the_report_appendix_word_for_word() -> None:
+    from okrlib._rules_text import RULES
 
     readme = (ROOT / "README.md").read_text()
-    kpi_rules = okrlib.kpi.__doc__.split("Rules\n-----\n", 1)[1]
-    health = inspect.cleandoc(okrlib.kpi.health_status.__doc__).split("\n", 1)[1]
-    impact_rules = okrlib.impact.__doc__.split("\n", 1)[1]
-    assert _rules_block(readme, "kpi") == " ".join(kpi_rules.split())
-    assert _rules_block(readme, "health") == " ".join(health.split())
-    assert _rules_block(readme, "impact") == " ".join(impact_rules.split())
+    block = readme.split("<!-- rules -->", 1)[1].split("<!-- /rules -->", 1)[0]
+    assert _words(block) == _words(" ".join(f"{title} {body}" for title, body in RULES))
+
+
+def test_the_appendix_quotes_the_constants_the_code_uses() -> None:
+    from okrlib import changes, kpi, progress, review
+    from okrlib._rules_text import RULES
+
+    text = _words(" ".join(body for _, body in RULES))
+    assert f"at most {round(100 * progress.ON_TRACK_TOLERANCE)} points behind" in text
+    assert f"at most {round(100 * progress.AT_RISK_TOLERANCE)} points behind" in text
+    assert f"average over the last {kpi.MEAN_WINDOW_DAYS} days" in text
+    assert f"by default {changes.SINCE_DAYS} days before" in text
+    assert f"for {changes.STALE_DAYS} days or more" in text
+    assert f"fewer than {review.MIN_GRADED} graded" in text
+    assert [limit for _, limit in progress.GRADE_BANDS[:2]] == [0.7, 0.4]
+    assert "green from 0.7, yellow from 0.4" in text
+
+
+def test_readme_lists_every_lint_rule() -> None:
+    import okrlib.lint
+
+    readme = (ROOT / "README.md").read_text()
+    for rule in okrlib.lint.RULES.values():
+        assert f"| {rule.id} | `{rule.name}` | {rule.severity} |" in readme
 
 
 def test_notebooks_have_no_outputs_and_a_parameters_cell() -> None:
@@ -120,14 +130,3 @@ def test_notebooks_have_no_outputs_and_a_parameters_cell() -> None:
         code = [cell for cell in nb.cells if cell.cell_type == "code"]
         assert all(not cell.outputs and cell.execution_count is None for cell in code), path.name
         assert any("parameters" in cell.metadata.get("tags", []) for cell in code), path.name
-
-
-def test_readme_quotes_the_review_rules_and_lists_every_lint_rule() -> None:
-    import okrlib.lint
-    import okrlib.review
-
-    readme = (ROOT / "README.md").read_text()
-    rules = okrlib.review.__doc__.split("-------------------------------\n", 1)[1]
-    assert _rules_block(readme, "review") == " ".join(rules.split())
-    for rule in okrlib.lint.RULES.values():
-        assert f"| {rule.id} | `{rule.name}` | {rule.severity} |" in readme

@@ -136,7 +136,7 @@ def test_lagged_correlation_finds_a_known_lag() -> None:
 
 
 def test_chart_colours_are_one_scheme() -> None:
-    assert set(charts.STATUS_COLORS) == {"done", "on_track", "at_risk", "off_track", "no_data"}
+    assert set(charts.STATUS_COLORS) == {"done", "on_track", "at_risk", "off_track", "missed", "no_data"}
     assert (
         charts.STATUS_COLORS["off_track"]
         == charts.VERDICT_COLORS["worsened"]
