@@ -61,9 +61,9 @@ RULES: tuple[tuple[str, str], ...] = (
         "check-in, and since the previous review (by default "
         f"{changes.SINCE_DAYS} days before the as-of date). At the top of the report, while "
         "the quarter runs, the key results that most need a decision: committed ones that are "
-        "at risk or off track, those whose confidence dropped by "
-        f"{round(changes.CONFIDENCE_DROP * 100)} points or more at the last check-in, those "
-        f"without a check-in for {changes.STALE_DAYS} days or more, and those whose KPI got "
+        "at risk or off track; those not yet done whose confidence dropped by "
+        f"{round(changes.CONFIDENCE_DROP * 100)} points or more at the last check-in, or that "
+        f"have had no check-in for {changes.STALE_DAYS} days or more; and those whose KPI got "
         "worse since the quarter started. Once the quarter has ended: the missed key results "
         "of committed objectives.</p>",
     ),

@@ -13,8 +13,9 @@ and confidence now minus the same figures at ``since`` (read by the same rules, 
 later of ``since`` and the quarter's first day).
 
 Needs attention (while a quarter runs): a key result is listed when it is committed and
-behind (at risk or off track), its confidence dropped by 0.1 or more since the previous
-check-in, its latest check-in is 14 or more days old (or it has none), or the KPI it links
+behind (at risk or off track); when it is not done and its confidence dropped by 0.1 or
+more since the previous check-in, or its latest check-in is 14 or more days old (or it has
+none); or when the KPI it links
 worsened since the quarter started (a guardrail).  Once the quarter has ended: each missed
 key result of a committed objective.  Key results with more reasons come first.
 """
@@ -90,6 +91,7 @@ def needs_attention(
     krs = key_results
     days = (day - krs["last_checkin_date"]).dt.days
     committed = krs["commitment"].eq("committed")
+    open_ = krs["status"].ne("done")  # a done key result needs no decision
     if ended:
         flags = {"missed_commitment": krs["missed_commitment"].fillna(False).astype(bool)}
     else:
@@ -97,8 +99,8 @@ def needs_attention(
         worse = worsened_kpis["kpi_id"].astype(object) + "\x1f" + worsened_kpis["segment"].astype(object)
         flags = {
             "committed_behind": committed & krs["status"].isin(["at_risk", "off_track"]),
-            "confidence_drop": krs["confidence_change_checkin"] <= -CONFIDENCE_DROP + 1e-9,
-            "stale": days.isna() | (days >= STALE_DAYS),
+            "confidence_drop": open_ & (krs["confidence_change_checkin"] <= -CONFIDENCE_DROP + 1e-9),
+            "stale": open_ & (days.isna() | (days >= STALE_DAYS)),
             "kpi_worsened": krs["kpi_id"].notna() & linked.isin(set(worse)),
         }
     matrix = pd.DataFrame(flags, index=krs.index).fillna(False).astype(bool)

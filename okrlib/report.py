@@ -235,6 +235,7 @@ def render_report(
     with contextlib.ExitStack() as kernel_in_use:  # a lone kernel is stopped as the HTML is made
         executed = _execute(kernel_in_use, notebook, running, failed_path, parameters)
         executed.metadata.pop("widgets", None)  # the notebook papermill wrote to ``running``
+        _stable_cell_ids(executed)
         body = _convert(executed, title)
         _write_atomically(html_path, _table_of_contents(body, title))
     os.replace(running, notebook_path)
@@ -297,6 +298,14 @@ def _headline(executed: nbformat.NotebookNode) -> dict[str, object]:
                 if isinstance(metadata, dict) and HEADLINE_KEY in metadata:
                     return metadata[HEADLINE_KEY]
     return {}
+
+
+def _stable_cell_ids(notebook: nbformat.NotebookNode) -> None:
+    """Give papermill's injected parameters cell a fixed id (it draws a random one), so the
+    same data, parameters and notebook always give the same HTML, byte for byte."""
+    for cell in notebook.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
 
 
 def _slugs(teams: Iterable[str | None]) -> dict[str | None, str]:

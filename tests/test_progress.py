@@ -183,6 +183,28 @@ def test_grades_appear_once_the_quarter_has_ended(wb) -> None:
     assert not bool(objectives.loc["o2", "success"])
 
 
+def test_an_ended_quarter_has_final_states_not_pace(wb) -> None:
+    krs = progress.kr_progress(wb, "2026-Q3", "2026-09-30").set_index("kr_id")
+    # k_inc 0.9, k_dec 0.4 (12 from 10 towards 5 is -0.4, clipped 0), k_mile 0.3: missed;
+    # k_over 15 of 10: done; k_none has no value: no_data
+    assert krs.loc[["k_inc", "k_dec", "k_mile"], "status"].tolist() == ["missed"] * 3
+    assert krs.loc["k_over", "status"] == "done" and krs.loc["k_none", "status"] == "no_data"
+    assert not krs["status"].isin(["on_track", "at_risk", "off_track"]).any()
+    objectives = progress.objective_progress(wb, "2026-Q3", "2026-09-30").set_index("objective_id")
+    assert objectives.loc["o1", "status"] == "missed"  # k_over done, the others not
+    assert set(objectives["status"]) <= set(progress.FINAL_STATUSES)
+
+
+def test_a_snapshot_flags_missed_key_results_of_committed_objectives(wb) -> None:
+    snap = okrlib.quarter_snapshot(wb, "2026-Q3", "2026-09-30")
+    krs = snap.key_results.set_index("kr_id")
+    assert krs.loc[["k_inc", "k_dec"], "missed_commitment"].all()  # o1 is committed
+    assert not krs.loc["k_over", "missed_commitment"]  # done
+    assert not krs.loc["k_mile", "missed_commitment"]  # o2 is aspirational
+    assert snap.headline["expected_progress"] is None and snap.headline["ended"]
+    assert "objectives_on_track" not in snap.headline and "objectives_missed" in snap.headline
+
+
 @pytest.mark.parametrize(
     ("value", "expected_grade", "band"),
     [
