@@ -366,7 +366,7 @@ def health_table(health: pd.DataFrame) -> HTML:
             _format.change(v, u) for v, u in zip(health["change_vs_previous"], units, strict=True)
         ],
         mean_shown=[_format.value(v, u) for v, u in zip(health["rolling_mean_4"], units, strict=True)],
-        week=health["period"].map(lambda p: f"{p.start_time:%b %-d}–{p.end_time:%b %-d}"),
+        week=health["period"].map(_span),
     )
     columns = {
         "kpi": ("KPI", raw),
@@ -380,6 +380,12 @@ def health_table(health: pd.DataFrame) -> HTML:
         "mean_shown": ("4-week mean", raw_number),
     }
     return HTML(table(frame, columns))
+
+
+def _span(period: pd.Period) -> str:
+    """``Sep 21–27``, or ``Aug 31–Sep 6`` across two months."""
+    start, end = period.start_time, period.end_time
+    return f"{start:%b %-d}–{end:%-d}" if start.month == end.month else f"{start:%b %-d}–{end:%b %-d}"
 
 
 def _pct(value: object) -> str:
