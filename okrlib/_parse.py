@@ -39,7 +39,8 @@ _DECORATED = (
     r"\s*(%?)$"  # percent
 )
 _QUARTER = r"^(\d{4})-?Q([1-4])$"
-_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # ASCII digits only: not ２０２４-07-01
+DATE_RANGE = (pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31"))
 
 
 def clean_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -93,9 +94,15 @@ def parse_numbers(column: pa.ChunkedArray, decimal_comma: bool = False) -> tuple
     if numbers is None:
         text = clean_text(column)
         numbers = _plain_numbers(text)
-    if numbers is not None:
+    if numbers is not None and not (decimal_comma and _any_ambiguous(column if text is None else text)):
         return _float_series(numbers), no_rows(pd.RangeIndex(len(numbers)))
-    return _parse_decorated_numbers(_to_series(text), decimal_comma)
+    return _parse_decorated_numbers(_to_series(clean_text(column) if text is None else text), decimal_comma)
+
+
+def _any_ambiguous(column: pa.ChunkedArray) -> bool:
+    """Whether any cell reads ``1.234`` (a dot before three digits): with a decimal comma it
+    may be a thousands separator, so such a column takes the full rules (an error there)."""
+    return bool(pc.any(pc.match_substring_regex(column, r"^[+-]?\d{1,3}\.\d{3}$")).as_py())
 
 
 def is_numeric(column: pa.ChunkedArray) -> bool:
@@ -162,22 +169,36 @@ def is_ambiguous_decimal(value: str) -> bool:
 
 
 def parse_dates(column: pa.ChunkedArray) -> tuple[pd.Series, pd.Series]:
-    """Parse ISO ``YYYY-MM-DD`` dates (Parquet date and timestamp columns pass through)."""
+    """Parse ISO ``YYYY-MM-DD`` dates in ASCII digits, from 1900-01-01 to 2100-12-31.
+
+    Parquet date and timestamp columns pass through; a timezone-aware timestamp becomes
+    its calendar date in its own zone (``2026-07-01T00:30+02:00`` is 2026-07-01).
+    """
+    if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+        column = pc.floor_temporal(pc.local_timestamp(column), unit="day")
     if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
         values = pd.Series(column.to_pandas(), dtype=DATE_DTYPE)
-        return values, no_rows(values.index)
+        return _in_range(values, no_rows(values.index))
     text = clean_text(column)
     try:
         days = pc.cast(text, pa.date32())  # strict ISO YYYY-MM-DD
         values = pd.Series(pc.cast(days, pa.timestamp("us")).to_pandas(), dtype=DATE_DTYPE)
-        return values, no_rows(values.index)
-    except pa.ArrowInvalid:
+        return _in_range(values, no_rows(values.index))
+    except (pa.ArrowInvalid, pd.errors.OutOfBoundsDatetime):
         pass
     series = _to_series(text)
     iso = series.str.fullmatch(_ISO_DATE).fillna(False).astype(bool)
     values = pd.to_datetime(series.where(iso), format="%Y-%m-%d", errors="coerce")
     values = values.astype(DATE_DTYPE)
-    return values, series.notna() & values.isna()
+    return _in_range(values, series.notna() & values.isna())
+
+
+def _in_range(values: pd.Series, bad: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates outside :data:`DATE_RANGE` become missing and bad."""
+    outside = (values < DATE_RANGE[0]) | (values > DATE_RANGE[1])
+    if outside.any():
+        return values.where(~outside), bad | outside
+    return values, bad
 
 
 def parse_quarters(column: pa.ChunkedArray) -> tuple[pd.Series, pd.Series]:

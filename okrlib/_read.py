@@ -21,6 +21,8 @@ Reading rules (documented in the README):
 
 from __future__ import annotations
 
+import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,6 +89,7 @@ def _read_parquet(file: Path, spec: FileSpec) -> RawTable:
     repeating = _repeating(spec)
     try:
         schema = pq.read_schema(file)
+        _header_names_unique(file, schema.names)
         text = [f.name for f in schema if f.name in repeating and pa.types.is_string(f.type)]
         table = pq.read_table(file, read_dictionary=text)
     except (OSError, pa.ArrowException) as error:
@@ -97,9 +100,21 @@ def _read_parquet(file: Path, spec: FileSpec) -> RawTable:
 def _header(file: Path) -> tuple[str, bytes]:
     with open(file, "rb") as handle:
         head = handle.read(1 << 16)
+    if head.startswith(b"PK\x03\x04"):
+        raise DataError(
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    "a zip archive, like an Excel workbook renamed to .csv",
+                    "a CSV text file (in Excel: File > Save As > CSV UTF-8)",
+                )
+            ]
+        )
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    first = re.split(rb"\r\n|\r|\n", head, maxsplit=1)[0]
     try:
         return first.decode("utf-8"), head
     except UnicodeDecodeError:
@@ -121,7 +136,8 @@ def _read_csv(file: Path, spec: FileSpec) -> RawTable:
             ]
         )
     delimiter = ";" if header.count(";") > header.count(",") else ","
-    names = [name.strip().strip('"') for name in header.split(delimiter)]
+    _check_header_shape(file, header, delimiter)
+    names = _header_names(file, header, delimiter)
     repeating = _repeating(spec)
     encoded = pa.dictionary(pa.int32(), pa.string())
     text_columns = {
@@ -140,7 +156,7 @@ def _read_csv(file: Path, spec: FileSpec) -> RawTable:
     def read(use_threads: bool, types: dict[str, pa.DataType]) -> pa.Table:
         return pa_csv.read_csv(
             file,
-            read_options=pa_csv.ReadOptions(use_threads=use_threads),
+            read_options=pa_csv.ReadOptions(use_threads=use_threads, column_names=names, skip_rows=1),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=on_invalid
             ),
@@ -164,6 +180,9 @@ def _read_csv(file: Path, spec: FileSpec) -> RawTable:
             invalid.clear()
         return read(use_threads, text_columns)
 
+    if _header_only(file, head):  # with no line after the header Arrow cannot skip it
+        empty = {name: pa.array([], column_types.get(name, pa.string())) for name in names}
+        return RawTable(pa.table(empty), range(2, 2), file, "line", decimal_comma=delimiter == ";")
     try:
         table = read_all(use_threads=True)
         if invalid and any(number is None for number, _ in invalid):
@@ -194,6 +213,50 @@ def _read_csv(file: Path, spec: FileSpec) -> RawTable:
         table = table.filter(keep)
         lines = np.arange(2, len(keep) + 2, dtype=np.int64)[keep.to_numpy(zero_copy_only=False)]
     return RawTable(table, lines, file, "line", decimal_comma=delimiter == ";")
+
+
+def _header_only(file: Path, head: bytes) -> bool:
+    """True when the file holds its header line and nothing else (blank lines aside)."""
+    rest = re.split(rb"\r\n|\r|\n", head, maxsplit=1)[1:]
+    return file.stat().st_size <= len(head) + 3 and not (rest and rest[0].strip())
+
+
+def _check_header_shape(file: Path, header: str, delimiter: str) -> None:
+    """Name the file shapes that spreadsheets write and the contract cannot read."""
+    shown = header if len(header) <= 60 else header[:57] + "..."
+    if header.lower().startswith("sep="):
+        expected = "the header line first (delete Excel's 'sep=' line, or export as CSV UTF-8)"
+    elif header.count("\t") > header.count(delimiter):
+        expected = "columns separated by ',' or ';' (this file looks tab-separated: save it as CSV)"
+    else:
+        return
+    raise DataError([Problem(file, 1, None, shown, expected)])
+
+
+def _header_names(file: Path, header: str, delimiter: str) -> list[str]:
+    """The header's column names, quotes and surrounding spaces removed; each name once."""
+    names = [name.strip() for name in next(csv.reader([header], delimiter=delimiter))]
+    _header_names_unique(file, names)
+    return names
+
+
+def _header_names_unique(file: Path, names: list[str]) -> None:
+    """A :class:`DataError` for every column name the header holds more than once."""
+    seen: dict[str, list[int]] = {}
+    for position, name in enumerate(names, start=1):
+        seen.setdefault(name, []).append(position)
+    twice = [(name, where) for name, where in seen.items() if len(where) > 1]
+    if twice:
+        raise DataError(
+            Problem(
+                file,
+                1,
+                name,
+                f"{len(where)} columns named {name!r} (columns {', '.join(map(str, where))})",
+                "each column name once in the header line",
+            )
+            for name, where in twice
+        )
 
 
 def _all_null(table: pa.Table) -> pa.ChunkedArray | None:

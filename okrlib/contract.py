@@ -67,7 +67,7 @@ class Column:
         if self.kind == "number":
             return "a number such as 1200, 1,200, 85% or $1,200"
         if self.kind == "date":
-            return "a date written YYYY-MM-DD"
+            return "a date written YYYY-MM-DD, from 1900-01-01 to 2100-12-31"
         if self.kind == "quarter":
             return "a quarter written 2026-Q3 or 2026Q3"
         if self.pattern:
