@@ -27,6 +27,7 @@ import os
 import re
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -308,15 +309,31 @@ def _stable_cell_ids(notebook: nbformat.NotebookNode) -> None:
             cell["id"] = "injected-parameters"
 
 
-def _slugs(teams: Iterable[str | None]) -> dict[str | None, str]:
-    """Distinct slugs: a second team with the same slug gets ``-2`` and so on."""
-    seen: dict[str, int] = {}
-    out = {}
-    for team in teams:
-        base = slugify(team)
-        seen[base] = seen.get(base, 0) + 1
-        out[team] = base if seen[base] == 1 else f"{base}-{seen[base]}"
-    return out
+RESERVED_SLUGS = frozenset({COMPANY_SLUG, "index"})
+
+
+def _slugs(teams: Iterable[str | None], every_team: Iterable[str] = ()) -> dict[str | None, str]:
+    """A distinct file name for each of ``teams`` (``None``: the company).
+
+    Slugs are settled over ``every_team`` of the quarter (plus ``teams``), in sorted order, so
+    a team keeps its file name whichever teams one render asks for.  A slug that two teams
+    share, or that is reserved (``company``, ``index``), gets the first free ``-2``, ``-3``...
+    that no other team's slug is; a unique slug is kept as it is.
+    """
+    teams = list(teams)
+    names = sorted({*every_team, *(t for t in teams if t is not None)})
+    bases = {name: slugify(name) for name in names}
+    counts = Counter(bases.values())
+    chosen = {name: base for name, base in bases.items() if counts[base] == 1 and base not in RESERVED_SLUGS}
+    taken = set(RESERVED_SLUGS) | set(chosen.values()) | set(bases.values())
+    for name in names:
+        if name not in chosen:
+            base, number = bases[name], 2
+            while f"{base}-{number}" in taken:
+                number += 1
+            chosen[name] = f"{base}-{number}"
+            taken.add(chosen[name])
+    return {team: COMPANY_SLUG if team is None else chosen[team] for team in teams}
 
 
 def render_quarter(
@@ -354,7 +371,7 @@ def render_quarter(
     unknown = [t for t in teams if t is not None and t not in known]
     if unknown:
         raise RenderError(f"no objectives of team {unknown[0]!r} in {label}; teams: {', '.join(known)}")
-    slugs = _slugs(list(teams))
+    slugs = _slugs(teams, known)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(slugs)))
     done: list[RenderedReport] = []
     errors: list[str] = []

@@ -140,11 +140,20 @@ def test_slugs_are_safe_file_names(team: str | None, slug: str) -> None:
 
 
 def test_distinct_teams_with_the_same_slug_get_distinct_files() -> None:
-    assert report._slugs([None, "Sales", "sales!"]) == {
+    teams = [None, "Sales", "sales", "SALES!", "Sales 2", "Index", "Company Ops"]
+    slugs = report._slugs(teams)
+    assert slugs == {
         None: "company",
-        "Sales": "sales",
-        "sales!": "sales-2",
+        "SALES!": "sales-3",  # sorted: SALES!, Sales, sales; sales-2 is "Sales 2"'s own
+        "Sales": "sales-4",
+        "sales": "sales-5",
+        "Sales 2": "sales-2",
+        "Index": "index-2",  # never the quarter's index.html
+        "Company Ops": "company-ops",
     }
+    assert len(set(slugs.values())) == len(teams)
+    # a team keeps its file name whichever teams one render asks for
+    assert report._slugs(["sales"], every_team=[t for t in teams if t]) == {"sales": "sales-5"}
 
 
 def test_a_failed_render_keeps_the_previous_report(tmp_path: Path) -> None:
