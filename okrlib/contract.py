@@ -83,6 +83,7 @@ class FileSpec:
     columns: tuple[Column, ...]
     unique: tuple[tuple[str, ...], ...] = field(default=())
     help: str = ""
+    key_column: str | None = None  # the id a person knows a row by, named in messages
 
     def column(self, name: str) -> Column:
         """Return the column called ``name``."""
@@ -97,6 +98,7 @@ KPI_ID = r"[a-z0-9_]+"
 
 KPIS = FileSpec(
     stem="kpis",
+    key_column="kpi_id",
     help="one row per KPI",
     columns=(
         Column("kpi_id", "id", required=True, pattern=KPI_ID, help="unique KPI id"),
@@ -121,6 +123,7 @@ KPIS = FileSpec(
 
 KPI_HISTORY = FileSpec(
     stem="kpi_history",
+    key_column="kpi_id",
     help="one row per observation",
     columns=(
         Column("date", "date", required=True),
@@ -144,6 +147,7 @@ OBJECTIVE_COLUMNS = (
 
 OKRS = FileSpec(
     stem="okrs",
+    key_column="kr_id",
     help="one row per key result, objective columns repeated on each of its rows",
     columns=(
         Column("quarter", "quarter", required=True),
@@ -169,6 +173,7 @@ OKRS = FileSpec(
 
 CHECKINS = FileSpec(
     stem="checkins",
+    key_column="kr_id",
     help="one row per check-in",
     columns=(
         Column("kr_id", "id", required=True),

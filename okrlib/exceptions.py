@@ -28,11 +28,12 @@ class Problem:
     value: object
     expected: str
     location: str = "line"
+    key: str | None = None  # the row's id, such as "kr_id 'sales-1-kr2'"
 
     def __str__(self) -> str:
         where = []
         if self.line is not None:
-            where.append(f"{self.location} {self.line}")
+            where.append(f"{self.location} {self.line}" + (f" ({self.key})" if self.key else ""))
         if self.column is not None:
             where.append(f"column {self.column!r}")
         got = "" if self.value is None else f"got {_show(self.value)}; "

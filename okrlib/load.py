@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,11 @@ class Problems:
     def __init__(self, source: Path, location: str):
         self.source, self.location = source, location
         self.items: list[Problem] = []
+        self.keys: pd.Series | None = None
+
+    def key_by(self, keys: pd.Series) -> None:
+        """Name each problem's row by its cell of ``keys`` (a parsed id column, by line)."""
+        self.keys = keys
 
     def add(self, line: int | None, column: str | None, value: object, expected: str) -> None:
         self.items.append(Problem(self.source, line, column, value, expected, self.location))
@@ -70,7 +76,24 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.items:
             self.items.sort(key=lambda p: (p.line or 0, p.column or ""))
-            raise DataError(self.items)
+            raise DataError(self._keyed(self.items))
+
+    def _keyed(self, items: list[Problem]) -> list[Problem]:
+        """The problems with their row's key, where the file has the key column."""
+        if self.keys is None:
+            return items
+        name = self.keys.name
+        lines = [p.line if p.line is not None else -1 for p in items]
+        keys = self.keys.reindex(lines).tolist()  # only the rows in problems
+        return [
+            replace(p, key=f"{name} {key!r}") if _names_row(name, key, p.column) else p
+            for p, key in zip(items, keys, strict=True)
+        ]
+
+
+def _names_row(name: str, key: object, column: str | None) -> bool:
+    """Whether a problem's message should name its row's key (not when it is the column)."""
+    return isinstance(key, str) and bool(key) and name not in (column or "")
 
 
 Codes = tuple[np.ndarray, int]  # per row a code 0..size-1, one per distinct value, and size
@@ -109,6 +132,8 @@ def _parse_file(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFra
             problems.add(None, column.name, None, _missing_column_help(column.name, present))
         else:
             columns[column.name] = _empty(column, index)
+    if spec.key_column in columns:
+        problems.key_by(columns[spec.key_column].rename(spec.key_column))
     problems.raise_if_any()
     for name, extra in cells.items():  # the columns the contract does not know
         columns[name] = extra.to_pandas().set_axis(index)

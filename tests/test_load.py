@@ -19,49 +19,49 @@ from okrlib import DataError, load_workbook
 BAD_CASES = {
     "kpis_missing_column": "column 'direction': expected a required column 'direction'",
     "kpis_wrong_case": "found 'KPI_ID': column names are case-sensitive",
-    "kpis_bad_direction": "line 3, column 'direction': got 'down'; expected one of higher_is_better, "
+    "kpis_bad_direction": "line 3 (kpi_id 'churn_rate'), column 'direction': got 'down'; expected one of higher_is_better, "
     "lower_is_better",
-    "kpis_bad_aggregation": "line 2, column 'aggregation': got 'median'; expected one of sum, mean, last",
+    "kpis_bad_aggregation": "line 2 (kpi_id 'mrr'), column 'aggregation': got 'median'; expected one of sum, mean, last",
     "kpis_bad_id": "line 3, column 'kpi_id': got 'Churn-Rate'; expected text matching [a-z0-9_]+",
     "kpis_duplicate_id": "line 3, column 'kpi_id': got 'mrr'; expected a unique kpi_id; "
     "the same value is on line 2",
-    "kpis_thresholds": "line 2, column 'warn_threshold': got '1300'; expected at most target (1200) "
+    "kpis_thresholds": "line 2 (kpi_id 'mrr'), column 'warn_threshold': got '1300'; expected at most target (1200) "
     "for a higher_is_better KPI",
     "kpis_empty": "got 'an empty file'; expected a header line",
     "kpis_header_only": "got 'a header and no rows'; expected at least one row",
     "kpis_not_utf8": "line 3: got 'te,Churn r\ufffdte,%,lower'; expected UTF-8 text",
-    "history_bad_number": "line 4, column 'value': got '52O'; expected a number",
-    "history_not_a_number": "line 4, column 'value': got 'nan'; expected a number",
-    "history_missing_value": "line 4, column 'value': got an empty cell; expected a number",
-    "history_bad_date": "line 4, column 'date': got '13/07/2026'; expected a date written YYYY-MM-DD",
-    "history_impossible_date": "line 4, column 'date': got '2026-02-30'; expected a date",
+    "history_bad_number": "line 4 (kpi_id 'mrr'), column 'value': got '52O'; expected a number",
+    "history_not_a_number": "line 4 (kpi_id 'mrr'), column 'value': got 'nan'; expected a number",
+    "history_missing_value": "line 4 (kpi_id 'mrr'), column 'value': got an empty cell; expected a number",
+    "history_bad_date": "line 4 (kpi_id 'mrr'), column 'date': got '13/07/2026'; expected a date written YYYY-MM-DD",
+    "history_impossible_date": "line 4 (kpi_id 'mrr'), column 'date': got '2026-02-30'; expected a date",
     "history_duplicate": "line 4, column '(date, kpi_id, segment)': got '2026-07-06, mrr, emea'; "
     "expected a unique (date, kpi_id, segment); the same value is on line 2",
     "history_unknown_kpi": "line 7, column 'kpi_id': got 'nps'; expected a kpi_id listed in kpis",
     "history_ragged_line": "line 4: got '2026-07-13,mrr,emea,520,extra'; expected 4 fields",
-    "history_ambiguous_decimal": "line 4, column 'value': got '1.234'; expected an unambiguous number",
-    "okrs_bad_quarter": "line 4, column 'quarter': got 'Q3 2026'; expected a quarter written 2026-Q3",
-    "okrs_bad_kr_type": "line 3, column 'kr_type': got 'at-most'; expected one of increase, decrease",
-    "okrs_bad_commitment": "line 2, column 'commitment': got 'must'; expected one of committed",
-    "okrs_increase_target_below_start": "line 4, column 'target': got '450'; expected a target above "
+    "history_ambiguous_decimal": "line 4 (kpi_id 'mrr'), column 'value': got '1.234'; expected an unambiguous number",
+    "okrs_bad_quarter": "line 4 (kr_id 'sales-1-kr1'), column 'quarter': got 'Q3 2026'; expected a quarter written 2026-Q3",
+    "okrs_bad_kr_type": "line 3 (kr_id 'co-1-kr2'), column 'kr_type': got 'at-most'; expected one of increase, decrease",
+    "okrs_bad_commitment": "line 2 (kr_id 'co-1-kr1'), column 'commitment': got 'must'; expected one of committed",
+    "okrs_increase_target_below_start": "line 4 (kr_id 'sales-1-kr1'), column 'target': got '450'; expected a target above "
     "start for an increase key result (start 500)",
-    "okrs_decrease_target_above_start": "line 4, column 'target': got '600'; expected a target below "
+    "okrs_decrease_target_above_start": "line 4 (kr_id 'sales-1-kr1'), column 'target': got '600'; expected a target below "
     "start for a decrease key result (start 500)",
-    "okrs_missing_start": "line 4, column 'start': got an empty cell; expected a start value",
-    "okrs_missing_target": "line 3, column 'target': got an empty cell; expected a target value",
-    "okrs_nonpositive_weight": "line 4, column 'weight': got '0'; expected a positive weight",
-    "okrs_objective_disagrees": "line 5, column 'objective': got 'Win Europe'; expected Win EMEA as on "
+    "okrs_missing_start": "line 4 (kr_id 'sales-1-kr1'), column 'start': got an empty cell; expected a start value",
+    "okrs_missing_target": "line 3 (kr_id 'co-1-kr2'), column 'target': got an empty cell; expected a target value",
+    "okrs_nonpositive_weight": "line 4 (kr_id 'sales-1-kr1'), column 'weight': got '0'; expected a positive weight",
+    "okrs_objective_disagrees": "line 5 (kr_id 'sales-1-kr2'), column 'objective': got 'Win Europe'; expected Win EMEA as on "
     "line 4",
-    "okrs_unknown_parent": "line 4, column 'parent_objective_id': got 'co-9'; expected the objective_id",
-    "okrs_parent_other_quarter": "line 4, column 'parent_objective_id': got 'co-1'; expected an "
+    "okrs_unknown_parent": "line 4 (kr_id 'sales-1-kr1'), column 'parent_objective_id': got 'co-9'; expected the objective_id",
+    "okrs_parent_other_quarter": "line 4 (kr_id 'sales-1-kr1'), column 'parent_objective_id': got 'co-1'; expected an "
     "objective of the same quarter, 2026-Q3; the parent is in 2026-Q2",
     "okrs_alignment_cycle": "expected no alignment cycle; found co-1 -> sales-1 -> co-1",
-    "okrs_unknown_kpi": "line 3, column 'kpi_id': got 'churn'; expected a kpi_id listed in kpis",
+    "okrs_unknown_kpi": "line 3 (kr_id 'co-1-kr2'), column 'kpi_id': got 'churn'; expected a kpi_id listed in kpis",
     "okrs_duplicate_kr": "line 5, column 'kr_id': got 'sales-1-kr1'; expected a unique kr_id",
-    "okrs_segment_without_kpi": "line 5, column 'segment': got 'emea'; expected a kpi_id beside",
+    "okrs_segment_without_kpi": "line 5 (kr_id 'sales-1-kr2'), column 'segment': got 'emea'; expected a kpi_id beside",
     "checkins_unknown_kr": "line 3, column 'kr_id': got 'sales-9-kr1'; expected a kr_id listed in okrs",
-    "checkins_confidence_percent": "line 3, column 'confidence': got '70'; expected a confidence from 0 to 1",
-    "checkins_milestone_above_one": "line 4, column 'value': got '50'; expected a milestone's fraction",
+    "checkins_confidence_percent": "line 3 (kr_id 'sales-1-kr1'), column 'confidence': got '70'; expected a confidence from 0 to 1",
+    "checkins_milestone_above_one": "line 4 (kr_id 'sales-1-kr2'), column 'value': got '50'; expected a milestone's fraction",
     "checkins_duplicate": "line 5, column '(kr_id, date)': got 'co-1-kr1, 2026-07-10'; expected a "
     "unique (kr_id, date)",
     "checkins_missing_column": "column 'date': expected a required column 'date'",
@@ -160,7 +160,7 @@ def test_semicolon_file_with_bom_and_decimal_comma(good_dir: Path) -> None:
 def test_blank_lines_are_ignored_but_counted(good_dir: Path) -> None:
     text = (GOOD / "checkins.csv").read_text().replace("\nsales-1-kr1", "\n\nsales-1-kr1")
     (good_dir / "checkins.csv").write_text(text.replace(",0.7,", ",7,"))
-    with pytest.raises(DataError, match="line 4, column 'confidence'"):
+    with pytest.raises(DataError, match="line 4 \\(kr_id 'sales-1-kr1'\\), column 'confidence'"):
         load_workbook(good_dir)
 
 
@@ -284,9 +284,9 @@ def test_large_files_parse_their_columns_on_threads_alike(good_dir: Path, monkey
     monkeypatch.setattr(okrlib.load, "_parse_column", recorded)
     on_threads = outcomes()
     assert threads and all(name.startswith("okrlib-parse") for name in threads)
-    assert "line 2, column 'value': got '5O0'" in on_threads[-1]
+    assert "line 2 (kpi_id 'mrr'), column 'value': got '5O0'" in on_threads[-1]
     assert "line 3, column 'kpi_id': got 'Bad-Id'" in on_threads[-1]
-    assert "line 5, column 'value': got an empty cell" in on_threads[-1]
+    assert "line 5 (kpi_id 'mrr'), column 'value': got an empty cell" in on_threads[-1]
     for alone, threaded in zip(one_thread, on_threads, strict=True):
         if isinstance(alone, str):
             assert threaded == alone
@@ -431,7 +431,8 @@ def test_reader_numbers_follow_the_parser_rules(odd: str | None) -> None:
         if bad.any():
             with pytest.raises(DataError) as error:
                 okrlib.load_kpi_history(path)
-            assert f"line {len(cells) + 1}, column 'value': got {texts[-1]!r}" in str(error.value)
+            message = f"line {len(cells) + 1} (kpi_id 'mrr'), column 'value': got {texts[-1]!r}"
+            assert message in str(error.value)
             return
         loaded = okrlib.load_kpi_history(path)
     assert loaded["value"].tolist() == pytest.approx(expected.tolist(), nan_ok=True)

@@ -90,12 +90,12 @@ def test_spreadsheet_shapes_say_what_the_file_looks_like(good_dir: Path, content
 def test_a_dot_decimal_that_may_be_thousands_is_an_error_with_semicolons(good_dir: Path) -> None:
     _history(good_dir, "date;kpi_id;segment;value\n2026-07-06;mrr;all;1.100\n2026-07-13;mrr;all;2.5\n")
     message = _error(good_dir)
-    assert "line 2, column 'value': got '1.100'" in message
+    assert "line 2 (kpi_id 'mrr'), column 'value': got '1.100'" in message
 
 
 @pytest.mark.parametrize("date", ["0000-01-01", "２０２６-07-06", "2200-01-01", "1899-12-31"])
 def test_dates_outside_1900_to_2100_or_in_other_digits_are_errors(good_dir: Path, date: str) -> None:
     _history(good_dir, f"{HEADER}\n{date},mrr,all,1\n")
     message = _error(good_dir)
-    assert f"line 2, column 'date': got {date!r}" in message
+    assert f"line 2 (kpi_id 'mrr'), column 'date': got {date!r}" in message
     assert "from 1900-01-01 to 2100-12-31" in message
