@@ -131,3 +131,11 @@ def test_readme_quotes_the_review_rules_and_lists_every_lint_rule() -> None:
     assert _rules_block(readme, "review") == " ".join(rules.split())
     for rule in okrlib.lint.RULES.values():
         assert f"| {rule.id} | `{rule.name}` | {rule.severity} |" in readme
+
+
+def test_the_quarter_index_template_ships_as_package_data() -> None:
+    from okrlib import report
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    shipped = {path for pattern in patterns["okrlib"] for path in (ROOT / "okrlib").glob(pattern)}
+    assert report.TEMPLATES / report.INDEX_TEMPLATE in shipped
