@@ -9,6 +9,7 @@ import sys as _sys
 
 from .exceptions import DataError, OkrlibError, RenderError
 from .load import cut_at, load_checkins, load_kpi_history, load_kpis, load_okrs, load_workbook
+from .scaffold import init_data_folder
 from .snapshot import QuarterSnapshot, quarter_snapshot
 from .workbook import Workbook, default_as_of, quarter_bounds
 
@@ -22,6 +23,7 @@ __all__ = [
     "Workbook",
     "cut_at",
     "default_as_of",
+    "init_data_folder",
     "load_checkins",
     "load_kpi_history",
     "load_kpis",

@@ -67,6 +67,15 @@ def _lint(args: argparse.Namespace) -> int:
     return 1 if (findings["severity"] == "error").any() else 0
 
 
+def _init(args: argparse.Namespace) -> int:
+    from .scaffold import init_data_folder
+
+    for path in init_data_folder(args.folder, args.quarter):
+        print(f"wrote {path}")
+    print(f"next: fill them in, then run: okrlib check --data {args.folder}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; every option is declared once, with its help."""
     parser = argparse.ArgumentParser(prog="okrlib", description="OKR and KPI analytics workbook.")
@@ -117,6 +126,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=["table", "json"], default="table", help="output format (default: table)"
     )
     lint.set_defaults(run=_lint)
+
+    init = commands.add_parser(
+        "init",
+        help="start a data folder: the four files with headers and one example row each",
+        description="Write kpis.csv, kpi_history.csv, okrs.csv and checkins.csv into DIR (created "
+        "when missing), each with the contract's header and one example row. Refuses, writing "
+        "nothing, when any of them already exists.",
+    )
+    init.add_argument("folder", metavar="DIR", help="the new data folder")
+    init.add_argument(
+        "--quarter", metavar="Q", help="the example's quarter, e.g. 2026-Q3 (default: today's quarter)"
+    )
+    init.set_defaults(run=_init)
     return parser
 
 

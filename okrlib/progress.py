@@ -59,7 +59,7 @@ import pandas as pd
 from ._current import HOLD_TYPES, current_values_of, holds, rows_of_quarters
 from ._frames import isin
 from ._parse import parse_quarter
-from ._rollup import alignment_tree, company_summary, team_summary
+from ._rollup import ALL_TEAMS, alignment_tree, company_summary, team_summary
 from ._trend import fit_lines
 from .contract import FINAL_STATUSES, PACE_STATUSES, STATUSES
 from .workbook import Workbook, cached, default_as_of, quarter_bounds
@@ -88,6 +88,7 @@ __all__ = [
     "kr_progress",
     "objective_progress",
     "pace_status",
+    "previous_quarter_summary",
     "progress_of",
     "roll_up",
     "score",
@@ -277,6 +278,52 @@ def final_objective_progress(workbook: Workbook, quarters: Sequence[pd.Period | 
     periods = [parse_quarter(quarter) for quarter in quarters]
     objectives = rows_of_quarters(workbook.objectives, periods)
     return roll_up(final_kr_progress(workbook, periods), objectives, ended=True)
+
+
+def previous_quarter_summary(
+    workbook: Workbook, quarter: pd.Period | str, as_of: object = None
+) -> pd.DataFrame:
+    """Each team's final numbers of the quarter before ``quarter``, to compare a review with.
+
+    The previous quarter is the calendar one (``2026-Q2`` for ``2026-Q3``), scored on its
+    last day (:func:`final_objective_progress`), or on ``as_of`` when that is earlier: nothing
+    after a review's as-of date is read.  Grades are given only when that day is the quarter's
+    last.
+
+    Parameters
+    ----------
+    workbook : the loaded workbook.
+    quarter : the quarter under review, e.g. ``"2026-Q3"``.
+    as_of : the review's as-of date (default: :func:`okrlib.default_as_of` of ``quarter``).
+
+    Returns
+    -------
+    DataFrame with quarter (the previous one), team, objectives, mean_progress and mean_grade
+    (the plain means over the team's objectives, as a review's headline takes them); first a
+    row for the whole company (team ``All teams``), then one per team with objectives in the
+    previous quarter, by name.  No rows when the previous quarter has no objectives.
+
+    Examples
+    --------
+    >>> previous_quarter_summary(wb, "2026-Q3")  # doctest: +SKIP
+    """
+    period, day = resolve(workbook, quarter, as_of)
+    previous = period - 1
+    end = quarter_bounds(previous)[1]
+    if day >= end:
+        objectives = final_objective_progress(workbook, [previous])
+    else:
+        objectives = objective_progress(workbook, previous, day)
+    means = {
+        "objectives": ("progress", "size"),
+        "mean_progress": ("progress", "mean"),
+        "mean_grade": ("grade", "mean"),
+    }
+    company = objectives.assign(team=ALL_TEAMS).groupby("team").agg(**means)
+    teams = objectives.groupby("team").agg(**means)  # a team called "All teams" stays its own row
+    summary = pd.concat([company, teams]).reset_index()
+    summary.insert(0, "quarter", previous)
+    return summary
 
 
 def weighted_progress(key_results: pd.DataFrame, column: str) -> pd.Series:

@@ -130,3 +130,11 @@ def test_notebooks_have_no_outputs_and_a_parameters_cell() -> None:
         code = [cell for cell in nb.cells if cell.cell_type == "code"]
         assert all(not cell.outputs and cell.execution_count is None for cell in code), path.name
         assert any("parameters" in cell.metadata.get("tags", []) for cell in code), path.name
+
+
+def test_the_quarter_index_template_ships_as_package_data() -> None:
+    from okrlib import report
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    shipped = {path for pattern in patterns["okrlib"] for path in (ROOT / "okrlib").glob(pattern)}
+    assert report.TEMPLATES / report.INDEX_TEMPLATE in shipped

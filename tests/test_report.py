@@ -34,8 +34,8 @@ def test_every_team_rendered_with_index_and_executed_notebook(rendered: Path, qu
         assert (folder / f"{slug}.html").stat().st_size > 100_000
         assert (folder / f"{slug}.ipynb").exists()
     index = (folder / "index.html").read_text()
-    links = re.findall(r'href="([^"]+)"', index)
-    assert sorted(links) == sorted(f"{slug}.html" for slug in TEAMS)
+    links = [link for link in re.findall(r'href="([^"]+)"', index) if not link.startswith("../")]
+    assert sorted(links) == sorted(f"{slug}.html" for slug in TEAMS)  # and the neighbour quarters'
     assert all((folder / link).exists() for link in links)
 
 
