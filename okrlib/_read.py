@@ -153,10 +153,15 @@ def _read_csv(file: Path, spec: FileSpec) -> RawTable:
         invalid.append((row.number, row.text))
         return "skip"
 
+    block = {"size": 1 << 20}  # Arrow's default; a larger field needs a block that holds it
+
     def read(use_threads: bool, types: dict[str, pa.DataType]) -> pa.Table:
+        options = pa_csv.ReadOptions(
+            use_threads=use_threads, column_names=names, skip_rows=1, block_size=block["size"]
+        )
         return pa_csv.read_csv(
             file,
-            read_options=pa_csv.ReadOptions(use_threads=use_threads, column_names=names, skip_rows=1),
+            read_options=options,
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=on_invalid
             ),
@@ -184,7 +189,14 @@ def _read_csv(file: Path, spec: FileSpec) -> RawTable:
         empty = {name: pa.array([], column_types.get(name, pa.string())) for name in names}
         return RawTable(pa.table(empty), range(2, 2), file, "line", decimal_comma=delimiter == ";")
     try:
-        table = read_all(use_threads=True)
+        try:
+            table = read_all(use_threads=True)
+        except pa.ArrowInvalid as error:  # a quoted field longer than a block
+            if "straddl" not in str(error):
+                raise
+            invalid.clear()
+            block["size"] = min(max(file.stat().st_size + 1, 1 << 20), (1 << 31) - 1)
+            table = read_all(use_threads=True)
         if invalid and any(number is None for number, _ in invalid):
             invalid.clear()
             table = read_all(use_threads=False)

@@ -14,6 +14,7 @@ import pandas as pd
 from ._frames import isin
 from ._parse import format_quarter
 from .contract import OBJECTIVE_COLUMNS
+from .exceptions import shorten
 
 if TYPE_CHECKING:
     from .load import Problems
@@ -116,8 +117,8 @@ def _check_objective_columns(okrs: pd.DataFrame, problems: Problems) -> None:
                 int(line),
                 column,
                 okrs.at[line, column],
-                f"{first.at[line]!s} as on {location} {first_line.at[line]} "
-                f"(objective {okrs.at[line, 'objective_id']!r} is one objective)",
+                f"{shorten(str(first.at[line]))} as on {location} {first_line.at[line]} "
+                f"(objective {shorten(okrs.at[line, 'objective_id'])!r} is one objective)",
             )
 
 

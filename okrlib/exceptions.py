@@ -35,16 +35,23 @@ class Problem:
         if self.line is not None:
             where.append(f"{self.location} {self.line}" + (f" ({self.key})" if self.key else ""))
         if self.column is not None:
-            where.append(f"column {self.column!r}")
+            where.append(f"column {shorten(self.column)!r}")
         got = "" if self.value is None else f"got {_show(self.value)}; "
         return f"{', '.join(where) or 'file'}: {got}expected {self.expected}"
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (the full text stays in the
+    problem itself)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _show(value: object) -> str:
     if isinstance(value, str) and not value:
         return "an empty cell"
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    if isinstance(value, str):
+        return repr(shorten(value))
+    return shorten(str(value))
 
 
 class DataError(OkrlibError, ValueError):

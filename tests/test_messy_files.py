@@ -99,3 +99,19 @@ def test_dates_outside_1900_to_2100_or_in_other_digits_are_errors(good_dir: Path
     message = _error(good_dir)
     assert f"line 2 (kpi_id 'mrr'), column 'date': got {date!r}" in message
     assert "from 1900-01-01 to 2100-12-31" in message
+
+
+def test_a_quoted_field_longer_than_a_read_block_is_read(good_dir: Path) -> None:
+    path = good_dir / "checkins.csv"
+    path.write_text(path.read_text().replace("steady", '"' + "y" * 2_100_000 + '"'))
+    notes = okrlib.load_workbook(good_dir).checkins["note"]
+    assert notes.str.len().max() == 2_100_000
+
+
+def test_a_long_value_is_shortened_in_the_message_and_whole_in_the_problem(good_dir: Path) -> None:
+    long = "x" * 5_000
+    _history(good_dir, f"{HEADER}\n2026-07-06,mrr,all,{long}\n")
+    with pytest.raises(okrlib.DataError) as caught:
+        okrlib.load_workbook(good_dir)
+    assert len(str(caught.value)) < 400 and "xxx…'" in str(caught.value)
+    assert caught.value.problems[0].value == long
