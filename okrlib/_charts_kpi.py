@@ -27,8 +27,8 @@ def kpi_trend_chart(
     (e.g. the quarters whose key results link this KPI).
 
     Segments take the colours of ``SEGMENT_PALETTE`` (``all`` first, then the others
-    sorted); the target and thresholds are grey lines told apart by their dashes, each
-    labelled at its right end, so no line shares a colour with a segment.
+    sorted); the target and thresholds are grey lines told apart by their dashes (named in
+    the legend ``Line``), so no line shares a colour with a segment.
     """
     unit = "" if pd.isna(kpi.get("unit")) else f" ({kpi['unit']})"
     frame = series[["period_start", "segment", "value", "observations"]]
@@ -68,21 +68,17 @@ def kpi_trend_chart(
     ]
     lines = pd.DataFrame([(n, v) for n, v in lines if pd.notna(v)], columns=["line", "value"])
     if len(lines):
-        dashes = alt.Scale(domain=list(THRESHOLD_DASHES), range=list(THRESHOLD_DASHES.values()))
-        tooltip = [alt.Tooltip("line:N", title="Line"), alt.Tooltip("value:Q", title="Value", format=",.4~g")]
-        rules = alt.Chart().mark_rule(color=THRESHOLD_COLOR, strokeWidth=1.5)
-        labels = alt.Chart().mark_text(align="right", baseline="bottom", dy=-2, color=THRESHOLD_COLOR)
+        dashes = alt.Scale(domain=list(lines["line"]), range=[THRESHOLD_DASHES[n] for n in lines["line"]])
         layers.append(
-            alt.layer(
-                rules.encode(
-                    y=alt.Y("value:Q"),
-                    strokeDash=alt.StrokeDash("line:N", scale=dashes, legend=None),
-                    tooltip=tooltip,
-                ),
-                labels.encode(
-                    y=alt.Y("value:Q"), x=alt.XValue(WIDTH), text=alt.Text("line:N"), tooltip=tooltip
-                ),
-                data=lines,
+            alt.Chart(lines)
+            .mark_rule(color=THRESHOLD_COLOR, strokeWidth=1.5)
+            .encode(
+                y=alt.Y("value:Q"),
+                strokeDash=alt.StrokeDash("line:N", scale=dashes, title="Line"),
+                tooltip=[
+                    alt.Tooltip("line:N", title="Line"),
+                    alt.Tooltip("value:Q", title="Value", format=",.4~g"),
+                ],
             )
         )
     return alt.layer(

@@ -60,8 +60,7 @@ def test_kpi_trend_chart_has_quarter_target_and_units(sample, snap) -> None:
             weekly[weekly.kpi_id == row["kpi_id"]], row, charts.quarter_shading([snap.quarter])
         )
     )
-    assert [layer.get("mark", {}).get("type") for layer in chart["layer"]] == ["rect", "line", None]
-    assert [layer["mark"]["type"] for layer in chart["layer"][2]["layer"]] == ["rule", "text"]
+    assert [layer["mark"]["type"] for layer in chart["layer"]] == ["rect", "line", "rule"]
     assert chart["layer"][1]["encoding"]["y"]["title"] == "On-time delivery rate (%)"
 
 
@@ -131,17 +130,14 @@ def test_kpi_thresholds_never_share_a_colour_with_a_segment(sample) -> None:
     line = next(layer for layer in _layers(chart) if layer["mark"]["type"] == "line")
     segment_colors = line["encoding"]["color"]["scale"]["range"]
     assert len(segment_colors) >= series["segment"].nunique()  # no colour used twice
-    thresholds = [layer for layer in _layers(chart) if layer["mark"]["type"] in ("rule", "text")]
-    assert len(thresholds) == 2
+    thresholds = [layer for layer in _layers(chart) if layer["mark"]["type"] == "rule"]
+    assert len(thresholds) == 1
     threshold_colors = {layer["mark"]["color"] for layer in thresholds}
     assert threshold_colors and not threshold_colors & set(segment_colors)
     assert all("color" not in layer["encoding"] for layer in thresholds)
-    labels = next(layer for layer in thresholds if layer["mark"]["type"] == "text")
-    assert labels["encoding"]["text"]["field"] == "line"  # each line labelled
-    lines = chart["datasets"][chart["layer"][-1]["data"]["name"]]
-    assert [r["line"] for r in lines] == ["target", "warn", "critical"]
-    dashes = next(layer for layer in thresholds if layer["mark"]["type"] == "rule")["encoding"]["strokeDash"]
-    assert len({tuple(d) for d in dashes["scale"]["range"]}) == 3  # told apart by their dashes
+    dashes = thresholds[0]["encoding"]["strokeDash"]  # told apart by their dashes, named in a legend
+    assert dashes["title"] == "Line" and dashes["scale"]["domain"] == ["target", "warn", "critical"]
+    assert len({tuple(d) for d in dashes["scale"]["range"]}) == 3
 
 
 def test_a_team_has_one_colour_in_every_chart(sample) -> None:
