@@ -2,7 +2,9 @@
 
 The charts never compute business numbers; they draw the frames of
 :mod:`okrlib.progress`, :mod:`okrlib.kpi` and :mod:`okrlib.impact`.  Colours are chosen to
-stay apart in print and for the common colour-vision deficiencies.
+stay apart in print and for the common colour-vision deficiencies.  A team keeps one colour
+in every chart when each is given the workbook's teams (``all_teams=workbook.teams()``,
+see :func:`team_colors`); codes such as ``on_track`` are shown in words.
 """
 
 from __future__ import annotations
