@@ -5,7 +5,15 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ._chart_style import INK, QUARTER_SHADE, VERDICT_COLORS, WIDTH, _scale
+from ._chart_style import (
+    INK,
+    QUARTER_SHADE,
+    SEGMENT_PALETTE,
+    THRESHOLD_COLOR,
+    THRESHOLD_DASHES,
+    VERDICT_COLORS,
+    WIDTH,
+)
 from ._parse import format_quarter
 
 
@@ -17,6 +25,10 @@ def kpi_trend_chart(
     ``series`` is an :func:`okrlib.kpi.aggregate` frame (period_start, value, segment);
     ``kpi`` the KPI's row of ``Workbook.kpis``; ``shaded`` a frame of start, end and label
     (e.g. the quarters whose key results link this KPI).
+
+    Segments take the colours of ``SEGMENT_PALETTE`` (``all`` first, then the others
+    sorted); the target and thresholds are grey lines told apart by their dashes (named in
+    the legend ``Line``), so no line shares a colour with a segment.
     """
     unit = "" if pd.isna(kpi.get("unit")) else f" ({kpi['unit']})"
     frame = series[["period_start", "segment", "value", "observations"]]
@@ -33,7 +45,11 @@ def kpi_trend_chart(
         .encode(
             x=alt.X("period_start:T", title="Period starting"),
             y=alt.Y("value:Q", title=f"{kpi['name']}{unit}", scale=alt.Scale(zero=False)),
-            color=alt.Color("segment:N", title="Segment"),
+            color=alt.Color(
+                "segment:N",
+                title="Segment",
+                scale=alt.Scale(domain=_segments(frame["segment"]), range=list(SEGMENT_PALETTE)),
+            ),
             tooltip=[
                 alt.Tooltip("period_start:T", title="Period starting"),
                 alt.Tooltip("segment:N", title="Segment"),
@@ -52,13 +68,13 @@ def kpi_trend_chart(
     ]
     lines = pd.DataFrame([(n, v) for n, v in lines if pd.notna(v)], columns=["line", "value"])
     if len(lines):
-        colors = {"target": "#1a9850", "warn": "#f1a340", "critical": "#d73027"}
+        dashes = alt.Scale(domain=list(lines["line"]), range=[THRESHOLD_DASHES[n] for n in lines["line"]])
         layers.append(
             alt.Chart(lines)
-            .mark_rule(strokeDash=[6, 4])
+            .mark_rule(color=THRESHOLD_COLOR, strokeWidth=1.5)
             .encode(
                 y=alt.Y("value:Q"),
-                color=alt.Color("line:N", scale=_scale({k: colors[k] for k in lines["line"]}), title="Line"),
+                strokeDash=alt.StrokeDash("line:N", scale=dashes, title="Line"),
                 tooltip=[
                     alt.Tooltip("line:N", title="Line"),
                     alt.Tooltip("value:Q", title="Value", format=",.4~g"),
@@ -67,11 +83,16 @@ def kpi_trend_chart(
         )
     return alt.layer(
         *layers,
-        resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")),
         title=f"{kpi['name']} ({kpi['kpi_id']})",
         width=WIDTH,
         height=220,
     )
+
+
+def _segments(segments: pd.Series) -> list[str]:
+    """``all`` first, then the other segments sorted: a segment's colour follows its name."""
+    names = sorted(segments.dropna().astype(str).unique())
+    return sorted(names, key=lambda name: name != "all")
 
 
 def quarter_shading(quarters: list[pd.Period]) -> pd.DataFrame:

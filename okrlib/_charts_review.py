@@ -1,17 +1,24 @@
-"""Across-quarter charts: calibration, grade distributions, team scores (see :mod:`okrlib.charts`)."""
+"""Across-quarter charts: calibration, grade distributions, team scores (see :mod:`okrlib.charts`).
+
+Each takes ``all_teams``, every team of the workbook (``Workbook.teams()``): a team's colour
+is its place among them (:func:`okrlib.charts.team_colors`), the same in every chart.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import altair as alt
 import pandas as pd
 
-from ._chart_style import WIDTH
+from ._chart_style import WIDTH, team_scale
 
 
-def calibration_chart(bands: pd.DataFrame) -> alt.LayerChart:
+def calibration_chart(bands: pd.DataFrame, all_teams: Iterable[str] | None = None) -> alt.LayerChart:
     """Hit rate against mean confidence per band and team, with the diagonal of perfect calibration.
 
-    ``bands`` is the second frame of :func:`okrlib.review.calibration`.
+    ``bands`` is the second frame of :func:`okrlib.review.calibration`; ``all_teams`` the
+    workbook's teams, for the colours (default: the teams in ``bands``).
     """
     frame = bands[["team", "band", "krs", "mean_confidence", "hit_rate"]].astype({"band": "str"})
     diagonal = alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]})).mark_line(
@@ -34,7 +41,7 @@ def calibration_chart(bands: pd.DataFrame) -> alt.LayerChart:
                 scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%"),
             ),
-            color=alt.Color("team:N", title="Team"),
+            color=alt.Color("team:N", title="Team", scale=team_scale(frame["team"], all_teams)),
             tooltip=[
                 alt.Tooltip("team:N", title="Team"),
                 alt.Tooltip("band:N", title="Confidence band"),
@@ -54,8 +61,12 @@ def calibration_chart(bands: pd.DataFrame) -> alt.LayerChart:
     )
 
 
-def grade_distribution_chart(grades: pd.DataFrame) -> alt.LayerChart:
-    """Aspirational objectives' grades per team against the 0.6-0.7 sweet spot (shaded)."""
+def grade_distribution_chart(grades: pd.DataFrame, all_teams: Iterable[str] | None = None) -> alt.LayerChart:
+    """Aspirational objectives' grades per team against the 0.6-0.7 sweet spot (shaded).
+
+    ``grades`` is the first frame of :func:`okrlib.review.grade_distribution`; ``all_teams``
+    the workbook's teams, for the colours (default: the teams in ``grades``).
+    """
     frame = grades[grades["commitment"] == "aspirational"][["team", "grade", "objective"]]
     spot = alt.Chart(pd.DataFrame({"low": [0.6], "high": [0.7]})).mark_rect(color="#d9f0d3", opacity=0.8)
     spot = spot.encode(x=alt.X("low:Q"), x2=alt.X2("high:Q"))
@@ -65,7 +76,7 @@ def grade_distribution_chart(grades: pd.DataFrame) -> alt.LayerChart:
         .encode(
             x=alt.X("grade:Q", title="Grade of aspirational objectives", scale=alt.Scale(domain=[0, 1])),
             y=alt.Y("team:N", title=None),
-            color=alt.ColorValue("#2166ac"),
+            color=alt.Color("team:N", scale=team_scale(grades["team"], all_teams), legend=None),
             tooltip=[
                 alt.Tooltip("team:N", title="Team"),
                 alt.Tooltip("objective:N", title="Objective"),
@@ -81,8 +92,12 @@ def grade_distribution_chart(grades: pd.DataFrame) -> alt.LayerChart:
     )
 
 
-def team_scores_chart(grades: pd.DataFrame) -> alt.Chart:
-    """Each team's mean objective grade quarter over quarter."""
+def team_scores_chart(grades: pd.DataFrame, all_teams: Iterable[str] | None = None) -> alt.Chart:
+    """Each team's mean objective grade quarter over quarter.
+
+    ``grades`` is the first frame of :func:`okrlib.review.grade_distribution`; ``all_teams``
+    the workbook's teams, for the colours (default: the teams in ``grades``).
+    """
     frame = grades.assign(quarter=grades["quarter"].astype(str))
     frame = frame.groupby(["team", "quarter"], as_index=False)["grade"].mean()
     return (
@@ -91,7 +106,7 @@ def team_scores_chart(grades: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("quarter:O", title="Quarter"),
             y=alt.Y("grade:Q", title="Mean objective grade", scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("team:N", title="Team"),
+            color=alt.Color("team:N", title="Team", scale=team_scale(frame["team"], all_teams)),
             tooltip=[
                 alt.Tooltip("team:N", title="Team"),
                 alt.Tooltip("quarter:O", title="Quarter"),

@@ -2,12 +2,15 @@
 
 The charts never compute business numbers; they draw the frames of
 :mod:`okrlib.progress`, :mod:`okrlib.kpi` and :mod:`okrlib.impact`.  Colours are chosen to
-stay apart in print and for the common colour-vision deficiencies.
+stay apart in print and for the common colour-vision deficiencies.  A team keeps one colour
+in every chart when each is given the workbook's teams (``all_teams=workbook.teams()``,
+see :func:`team_colors`); codes such as ``on_track`` are shown in words.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 
 import altair as alt
 import pandas as pd
@@ -23,6 +26,10 @@ from ._chart_style import (
     WIDTH,
     _label,
     _scale,
+    in_words,
+    team_colors,
+    team_scale,
+    words,
 )
 from ._charts_kpi import correlation_chart, impact_chart, kpi_pair_chart, kpi_trend_chart, quarter_shading
 from ._charts_review import calibration_chart, grade_distribution_chart, team_scores_chart
@@ -44,6 +51,7 @@ __all__ = [
     "kr_progress_chart",
     "objective_scorecard",
     "quarter_shading",
+    "team_colors",
     "team_comparison_chart",
     "team_scores_chart",
 ]
@@ -52,14 +60,14 @@ __all__ = [
 def _status_bars(
     frame: pd.DataFrame, x: alt.X, tooltip: list[alt.Tooltip], label_limit: int
 ) -> tuple[alt.Chart, alt.Chart]:
-    """Bars of ``label`` coloured by status, and a black tick at ``expected_progress``.
+    """Bars of ``label`` coloured by status (in words), and a black tick at ``expected_progress``.
 
     Both layers come without data: the caller passes ``frame`` to ``alt.layer``.  (Layers that
     share one frame make altair hash each layer, the frame's text rendering included: half
     the cost of building the chart.)
     """
     y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=label_limit))
-    color = alt.Color("status:N", scale=_scale(STATUS_COLORS), title="Status")
+    color = alt.Color("status:N", scale=_scale(words(STATUS_COLORS)), title="Status")
     bars = alt.Chart().mark_bar(height={"band": 0.7}).encode(x=x, y=y, color=color, tooltip=tooltip)
     expected = (
         alt.Chart()
@@ -74,7 +82,9 @@ def kr_progress_chart(key_results: pd.DataFrame, title: str = "Key-result progre
 
     ``key_results`` is a :func:`okrlib.progress.kr_progress` frame (or a slice of it).
     """
-    frame = key_results.assign(label=_label(key_results, "kr_id", "key_result"))
+    frame = key_results.assign(
+        label=_label(key_results, "kr_id", "key_result"), status=in_words(key_results["status"])
+    )
     frame = frame[
         [
             "label",
@@ -120,6 +130,7 @@ def objective_scorecard(objectives: pd.DataFrame, title: str = "Objectives") -> 
     frame = objectives.assign(
         label=objectives["team"].astype(str) + " · " + objectives["objective"].astype(str),
         grade_text=objectives["grade"].map(lambda g: "" if pd.isna(g) else f"grade {g:.1f}"),
+        status=in_words(objectives["status"]),
     )
     frame = frame[
         [
@@ -174,7 +185,11 @@ def checkin_chart(
     quarter_start: pd.Timestamp,
     quarter_end: pd.Timestamp,
 ) -> alt.LayerChart:
-    """A key result's check-ins against its ideal line from start (quarter start) to target (quarter end)."""
+    """A key result's check-ins against its ideal line from start (quarter start) to target (quarter end).
+
+    The y axis is titled with the key result's unit (``value`` without one); a milestone's
+    check-ins are the fraction done, shown as ``done (%)``.
+    """
     ideal = pd.DataFrame(
         {
             "date": [quarter_start, quarter_end],
@@ -184,16 +199,25 @@ def checkin_chart(
     if key_result["kr_type"] == "milestone":
         ideal = pd.DataFrame({"date": [quarter_start, quarter_end], "value": [0.0, 1.0]})
     frame = checkins[["date", "value", "confidence"]]
+    milestone = key_result["kr_type"] == "milestone"
+    unit = key_result.get("unit")
+    if milestone:
+        y = alt.Y("value:Q", title="done (%)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    else:
+        has_unit = isinstance(unit, str) and unit.strip() != ""
+        y = alt.Y("value:Q", title=unit if has_unit else "value", scale=alt.Scale(zero=False))
     x = alt.X("date:T", title="Check-in date", scale=alt.Scale(domain=[quarter_start, quarter_end]))
     points = (
         alt.Chart(frame)
         .mark_line(point=True, color="#2166ac")
         .encode(
             x=x,
-            y=alt.Y("value:Q", title=str(key_result.get("unit") or "value"), scale=alt.Scale(zero=False)),
+            y=y,
             tooltip=[
                 alt.Tooltip("date:T", title="Date"),
-                alt.Tooltip("value:Q", title="Value", format=",.4~g"),
+                alt.Tooltip(
+                    "value:Q", title="Done" if milestone else "Value", format=".0%" if milestone else ",.4~g"
+                ),
                 alt.Tooltip("confidence:Q", title="Confidence", format=".0%"),
             ],
         )
@@ -217,8 +241,18 @@ def checkin_chart(
     return alt.layer(*layers, title=title, width=WIDTH, height=180)
 
 
-def team_comparison_chart(teams: pd.DataFrame, expected_progress: float) -> alt.LayerChart:
-    """Mean objective progress per team with a rule at the expected progress."""
+def team_comparison_chart(
+    teams: pd.DataFrame, expected_progress: float, all_teams: Iterable[str] | None = None
+) -> alt.LayerChart:
+    """Mean objective progress per team with a rule at the expected progress.
+
+    Parameters
+    ----------
+    teams : a ``QuarterSnapshot.teams`` frame.
+    expected_progress : where the dashed rule goes.
+    all_teams : every team of the workbook (``Workbook.teams()``), for colours that stay the
+        same from chart to chart (:func:`team_colors`); default the teams in ``teams``.
+    """
     frame = teams[
         [
             "team",
@@ -234,8 +268,9 @@ def team_comparison_chart(teams: pd.DataFrame, expected_progress: float) -> alt.
     ]
     bars = (
         alt.Chart(frame)
-        .mark_bar(color="#4393c3")
+        .mark_bar()
         .encode(
+            color=alt.Color("team:N", scale=team_scale(frame["team"], all_teams), legend=None),
             x=alt.X(
                 "mean_progress:Q",
                 title="Mean objective progress",

@@ -550,3 +550,6 @@ def lint_table(findings: pd.DataFrame) -> HTML:
         "fix": ("How to fix it", text),
     }
     return HTML(table(frame, columns))
+
+
+from ._sections import details  # noqa: E402,F401  (collapsible groups of outputs: okrlib._sections)

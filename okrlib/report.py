@@ -48,6 +48,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from . import _kernels, progress
 from ._display import HEADLINE_KEY, STYLE, VEGALITE_MIMETYPES, decimal, percent
 from ._parse import format_quarter, parse_quarter
+from ._sections import merge_details
 from .contract import STATUSES
 from .exceptions import RenderError
 from .load import load_workbook
@@ -93,6 +94,9 @@ def _offline_charts(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     Done before nbconvert, which deep-copies and validates the notebook several times: as
     text, a chart's spec is one string rather than hundreds of nested nodes (converting the
     Sales report: 87 -> 59 ms).  The notebook itself is left as it is.
+
+    Each collapsible group of a cell's outputs (``present.details``) becomes one
+    ``<details>`` output (:func:`okrlib._sections.merge_details`).
     """
     count = 0
     cells = []
@@ -106,18 +110,28 @@ def _offline_charts(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
                     count += 1
                     output = nbformat.from_dict({**output, "data": {"text/html": _chart_html(spec, count)}})
                 outputs.append(output)
+            merged = merge_details(outputs)  # new outputs are dicts; the others stay as they are
+            outputs = [o if isinstance(o, nbformat.NotebookNode) else nbformat.from_dict(o) for o in merged]
             cell = nbformat.NotebookNode({**cell, "outputs": outputs})
         cells.append(cell)
     return nbformat.NotebookNode({**notebook, "cells": cells})
 
 
 def _chart_html(spec: dict, number: int) -> str:
+    """A ``<div>`` and the inline script that draws ``spec`` into it with ``vegaEmbed``.
+
+    The spec's JSON escapes ``<``, ``>`` and ``&`` (as ``\\u003c`` and so on), so no text
+    in it can end the script or open a comment, whatever a user's file holds.
+    """
     target = f"okr-chart-{number}"
-    payload = json.dumps(spec, sort_keys=True).replace("</", "<\\/")  # no early end of the script
+    payload = json.dumps(spec, sort_keys=True).translate(_SCRIPT_SAFE)
     return (
         f'<div class="okr-chart" id="{target}"></div>\n<script type="text/javascript">'
         f'vegaEmbed("#{target}", {payload}, {{"actions": false, "renderer": "svg"}});</script>'
     )
+
+
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
 @functools.lru_cache(maxsize=1)

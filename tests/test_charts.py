@@ -80,9 +80,7 @@ def test_review_and_kpi_pair_charts(sample) -> None:
     _, bands = review.calibration(review.graded_confidence(sample))
     assert spec(charts.calibration_chart(bands))["layer"][0]["mark"]["strokeDash"] == [4, 3]
     grades, _, _ = review.grade_distribution(sample)
-    assert spec(charts.grade_distribution_chart(grades))["layer"][1]["encoding"]["color"] == {
-        "value": "#2166ac"
-    }
+    assert spec(charts.grade_distribution_chart(grades))["layer"][1]["encoding"]["color"]["field"] == "team"
     spec(charts.team_scores_chart(grades))
     history = sample.kpi_history[sample.kpi_history["segment"] == "all"]
     weekly = kpi.aggregate(history, sample.kpis, "week")
@@ -90,6 +88,93 @@ def test_review_and_kpi_pair_charts(sample) -> None:
     names = ("leading", "lagging")
     spec(charts.kpi_pair_chart(leading, lagging, names))
     spec(charts.correlation_chart(kpi.lagged_correlation(leading, lagging), names))
+
+
+def _layers(chart: dict) -> list[dict]:
+    """Every unit spec of a (nested) layer chart."""
+    return [
+        unit
+        for layer in chart.get("layer", [chart])
+        for unit in (_layers(layer) if "layer" in layer else [layer])
+    ]
+
+
+def _y_titles(chart: dict) -> set:
+    return {
+        layer["encoding"]["y"].get("title") for layer in _layers(chart) if "y" in layer.get("encoding", {})
+    }
+
+
+def test_checkin_charts_title_their_axis_in_words(sample) -> None:
+    """A milestone's check-ins are the fraction done; a key result without a unit is titled ``value``."""
+    start, end = okrlib.quarter_bounds("2025-Q4")
+    krs = sample.key_results.set_index("kr_id", drop=False)
+    milestone = krs.loc["sales-25q4-pipeline-kr3"]
+    assert milestone["kr_type"] == "milestone" and pd.isna(milestone["unit"])
+    checkins = sample.checkins[sample.checkins["kr_id"] == milestone["kr_id"]]
+    chart = spec(charts.checkin_chart(checkins, milestone, start, end))
+    assert _y_titles(chart) - {None} == {"done (%)"}
+    assert chart["layer"][-1]["encoding"]["y"]["axis"]["format"] == "%"
+    no_unit = krs[(krs["kr_type"] != "milestone")].iloc[0].copy()
+    no_unit["unit"] = float("nan")
+    checkins = sample.checkins[sample.checkins["kr_id"] == no_unit["kr_id"]]
+    assert _y_titles(spec(charts.checkin_chart(checkins, no_unit, start, end))) - {None} == {"value"}
+
+
+def test_kpi_thresholds_never_share_a_colour_with_a_segment(sample) -> None:
+    weekly = kpi.aggregate(sample.kpi_history, sample.kpis, "week")
+    row = sample.kpis.set_index("kpi_id", drop=False).loc["website_conversion_rate"]
+    series = weekly[weekly["kpi_id"] == row["kpi_id"]]
+    assert series["segment"].nunique() == 4
+    chart = spec(charts.kpi_trend_chart(series, row))
+    line = next(layer for layer in _layers(chart) if layer["mark"]["type"] == "line")
+    segment_colors = line["encoding"]["color"]["scale"]["range"]
+    assert len(segment_colors) >= series["segment"].nunique()  # no colour used twice
+    thresholds = [layer for layer in _layers(chart) if layer["mark"]["type"] == "rule"]
+    assert len(thresholds) == 1
+    threshold_colors = {layer["mark"]["color"] for layer in thresholds}
+    assert threshold_colors and not threshold_colors & set(segment_colors)
+    assert all("color" not in layer["encoding"] for layer in thresholds)
+    dashes = thresholds[0]["encoding"]["strokeDash"]  # told apart by their dashes, named in a legend
+    assert dashes["title"] == "Line" and dashes["scale"]["domain"] == ["target", "warn", "critical"]
+    assert len({tuple(d) for d in dashes["scale"]["range"]}) == 3
+
+
+def test_a_team_has_one_colour_in_every_chart(sample) -> None:
+    teams = sample.teams()
+    assert "Company" in teams
+    snapshot = okrlib.quarter_snapshot(sample, "2026-Q3", team="Sales")
+    grades, _, _ = review.grade_distribution(sample)
+    _, bands = review.calibration(review.graded_confidence(sample))
+    built = {
+        "comparison": charts.team_comparison_chart(snapshot.teams, snapshot.expected_progress, teams),
+        "calibration": charts.calibration_chart(review.for_team(bands, "Sales"), teams),
+        "grades": charts.grade_distribution_chart(review.for_team(grades, "Sales"), teams),
+        "scores": charts.team_scores_chart(grades, teams),
+    }
+    expected = charts.team_colors(teams)
+    assert list(expected) == sorted(teams) and len(set(expected.values())) == len(teams)
+    for name, chart in built.items():
+        scales = [
+            layer["encoding"]["color"]["scale"]
+            for layer in _layers(spec(chart))
+            if layer.get("encoding", {}).get("color", {}).get("field") == "team"
+        ]
+        assert scales, name
+        for scale in scales:
+            assert dict(zip(scale["domain"], scale["range"], strict=True)) == expected, name
+    # without the workbook's teams, the sorted teams shown
+    alone = spec(charts.team_scores_chart(grades[grades["team"].isin(["Sales", "Company"])]))
+    assert alone["encoding"]["color"]["scale"]["domain"] == ["Company", "Sales"]
+
+
+def test_legends_and_tooltips_say_statuses_in_words(snap) -> None:
+    for chart in (charts.kr_progress_chart(snap.key_results), charts.objective_scorecard(snap.objectives)):
+        chart = spec(chart)
+        color = chart["layer"][0]["encoding"]["color"]
+        assert color["scale"]["domain"] == ["done", "on track", "at risk", "off track", "no data"]
+        statuses = {row["status"] for rows in chart["datasets"].values() for row in rows}
+        assert statuses and statuses <= set(color["scale"]["domain"])
 
 
 @pytest.mark.parametrize("report_kernel", [False, True])
