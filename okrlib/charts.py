@@ -77,6 +77,11 @@ def _status_bars(
     return bars, expected
 
 
+def _ended(frame: pd.DataFrame) -> bool:
+    """Whether the frame is of an ended quarter (its rows have grades)."""
+    return "grade" in frame and bool(frame["grade"].notna().any())
+
+
 def kr_progress_chart(key_results: pd.DataFrame, title: str = "Key-result progress") -> alt.LayerChart:
     """Progress bars coloured by status, with a black tick at the expected progress.
 
@@ -122,7 +127,8 @@ def kr_progress_chart(key_results: pd.DataFrame, title: str = "Key-result progre
         label_limit=320,
     )
     height = max(60, 26 * len(frame))
-    return alt.layer(bars, expected, data=frame, title=title, width=WIDTH, height=height)
+    layers = (bars,) if _ended(key_results) else (bars, expected)  # final: nothing expected
+    return alt.layer(*layers, data=frame, title=title, width=WIDTH, height=height)
 
 
 def objective_scorecard(objectives: pd.DataFrame, title: str = "Objectives") -> alt.LayerChart:
@@ -174,9 +180,8 @@ def objective_scorecard(objectives: pd.DataFrame, title: str = "Objectives") -> 
         .mark_text(align="left", dx=4, color=INK)
         .encode(x=alt.X("progress:Q"), y=bars.encoding.y, text=alt.Text("grade_text:N"))
     )
-    return alt.layer(
-        bars, expected, grades, data=frame, title=title, width=WIDTH, height=max(60, 28 * len(frame))
-    )
+    layers = (bars, grades) if _ended(objectives) else (bars, expected, grades)
+    return alt.layer(*layers, data=frame, title=title, width=WIDTH, height=max(60, 28 * len(frame)))
 
 
 def checkin_chart(
@@ -242,14 +247,14 @@ def checkin_chart(
 
 
 def team_comparison_chart(
-    teams: pd.DataFrame, expected_progress: float, all_teams: Iterable[str] | None = None
+    teams: pd.DataFrame, expected_progress: float | None, all_teams: Iterable[str] | None = None
 ) -> alt.LayerChart:
     """Mean objective progress per team with a rule at the expected progress.
 
     Parameters
     ----------
     teams : a ``QuarterSnapshot.teams`` frame.
-    expected_progress : where the dashed rule goes.
+    expected_progress : where the dashed rule goes; ``None`` (an ended quarter): no rule.
     all_teams : every team of the workbook (``Workbook.teams()``), for colours that stay the
         same from chart to chart (:func:`team_colors`); default the teams in ``teams``.
     """
@@ -289,6 +294,8 @@ def team_comparison_chart(
             ],
         )
     )
+    if expected_progress is None:  # an ended quarter: final progress, nothing expected
+        return alt.layer(bars, title="Teams compared", width=WIDTH, height=max(60, 28 * len(frame)))
     rule = (
         alt.Chart(pd.DataFrame({"expected": [expected_progress]}))
         .mark_rule(color=INK, strokeDash=[4, 3])

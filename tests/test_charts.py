@@ -42,8 +42,9 @@ def spec(chart: alt.TopLevelMixin) -> dict:
     return chart.to_dict()  # validates against the vega-lite schema
 
 
-def test_progress_charts(snap) -> None:
-    bars = spec(charts.kr_progress_chart(snap.key_results))
+def test_progress_charts(snap, sample) -> None:
+    running = okrlib.quarter_snapshot(sample, "2026-Q4", "2026-11-20", team="Operations")
+    bars = spec(charts.kr_progress_chart(running.key_results))
     assert bars["title"] == "Key-result progress"
     assert bars["layer"][0]["encoding"]["color"]["scale"]["range"] == list(charts.STATUS_COLORS.values())
     assert bars["layer"][1]["mark"]["type"] == "tick"  # the expected-progress marker
@@ -172,7 +173,7 @@ def test_legends_and_tooltips_say_statuses_in_words(snap) -> None:
     for chart in (charts.kr_progress_chart(snap.key_results), charts.objective_scorecard(snap.objectives)):
         chart = spec(chart)
         color = chart["layer"][0]["encoding"]["color"]
-        assert color["scale"]["domain"] == ["done", "on track", "at risk", "off track", "no data"]
+        assert color["scale"]["domain"] == ["done", "on track", "at risk", "off track", "missed", "no data"]
         statuses = {row["status"] for rows in chart["datasets"].values() for row in rows}
         assert statuses and statuses <= set(color["scale"]["domain"])
 
@@ -288,3 +289,21 @@ def test_records_leave_other_frames_to_altair() -> None:
     with pytest.raises(alt.MaxRowsError):
         records(pd.DataFrame({"a": range(MAX_ROWS + 1)}))
     assert records(max_rows=None)(pd.DataFrame({"a": range(MAX_ROWS + 1)}))["values"][-1] == {"a": MAX_ROWS}
+
+
+def test_an_ended_quarters_charts_show_nothing_expected(sample) -> None:
+    ended = okrlib.quarter_snapshot(sample, "2026-Q3", "2026-09-30")
+    running = okrlib.quarter_snapshot(sample, "2026-Q4", "2026-11-20")
+
+    def marks(chart) -> list[str]:
+        layers = chart.to_dict()["layer"]
+        return [
+            layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in layers
+        ]
+
+    assert "tick" not in marks(charts.kr_progress_chart(ended.key_results))
+    assert "tick" not in marks(charts.objective_scorecard(ended.objectives))
+    assert "rule" not in marks(charts.team_comparison_chart(ended.teams, None))
+    assert "tick" in marks(charts.kr_progress_chart(running.key_results))
+    assert "tick" in marks(charts.objective_scorecard(running.objectives))
+    assert "rule" in marks(charts.team_comparison_chart(running.teams, running.expected_progress))
