@@ -88,4 +88,8 @@ def team_scale(shown: pd.Series, teams: Iterable[str] | None) -> alt.Scale:
 
 
 def _label(frame: pd.DataFrame, id_column: str, title_column: str) -> pd.Series:
-    return frame[id_column].astype(str) + "  " + frame[title_column].astype(str)
+    """Axis labels that lead with the name; a name that repeats gets its id in brackets, so
+    that its bars stay apart (the id is in every tooltip)."""
+    names = frame[title_column].astype(str)
+    repeated = names.duplicated(keep=False)
+    return names.where(~repeated, names + " (" + frame[id_column].astype(str) + ")")

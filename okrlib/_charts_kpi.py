@@ -198,7 +198,7 @@ def impact_chart(series: pd.DataFrame, result: pd.Series, unit: str | None = Non
     start = alt.Chart(post.head(1)).mark_rule(color=INK, strokeDash=[2, 2]).encode(x=x)
     verdict = result["verdict"].replace("_", " ")
     title = alt.TitleParams(
-        f"{result['kr_id']}: {verdict}",
+        f"{result.get('key_result', result['kr_id'])}: its KPI {verdict}",
         subtitle="black: actual weekly values; blue: baseline trend, dashed after the quarter start "
         "(the counterfactual); band: the effect's 95% interval around it",
     )

@@ -30,6 +30,7 @@ STYLE = """
 .okr-tree{list-style:none;padding-left:0}
 .okr-tree li{margin:2px 0}
 .okr-note{color:#555}
+.okr-nowrap{white-space:nowrap}
 .okr-id{display:block;color:#777;font-size:0.8em;font-weight:normal}
 .okr-flag{color:#b2182b;font-size:0.85em;white-space:nowrap}
 </style>

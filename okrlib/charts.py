@@ -240,8 +240,8 @@ def checkin_chart(
             alt.Chart(line).mark_line(color="#9e9e9e", strokeDash=[6, 4]).encode(x=x, y=alt.Y("value:Q")),
         )
     title = alt.TitleParams(
-        f"{key_result['kr_id']}: {key_result['key_result']}",
-        subtitle="dashed: the ideal line from start to target (or the line to hold)",
+        f"{key_result['key_result']}",
+        subtitle=f"{key_result['kr_id']} · dashed: the ideal line from start to target (or the line to hold)",
     )
     return alt.layer(*layers, title=title, width=WIDTH, height=180)
 

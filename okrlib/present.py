@@ -371,7 +371,7 @@ def health_table(health: pd.DataFrame) -> HTML:
     columns = {
         "kpi": ("KPI", raw),
         "segment": ("Segment", text),
-        "week": ("Week", text),
+        "week": ("Week", lambda v: f'<span class="okr-nowrap">{text(v)}</span>'),
         "shown": ("Value", raw_number),
         "target_shown": ("Target", raw_number),
         "status": ("State", lambda v: badge(v, HEALTH_COLORS)),

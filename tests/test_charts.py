@@ -70,7 +70,7 @@ def test_impact_and_checkin_charts(sample, snap) -> None:
     row = results.loc["ops-26q3-delivery-kr1"]
     series = impact.impact_series(sample, "2026-Q3", row["kpi_id"], row["segment"])
     chart = spec(charts.impact_chart(series, row, "%"))
-    assert chart["title"]["text"] == "ops-26q3-delivery-kr1: improved"
+    assert chart["title"]["text"] == f"{results.loc['ops-26q3-delivery-kr1', 'key_result']}: its KPI improved"
     kr = snap.key_results.set_index("kr_id", drop=False).loc["ops-26q3-delivery-kr1"]
     start, end = okrlib.quarter_bounds("2026-Q3")
     checkins = snap.checkins[snap.checkins.kr_id == kr["kr_id"]]
@@ -307,3 +307,12 @@ def test_an_ended_quarters_charts_show_nothing_expected(sample) -> None:
     assert "tick" in marks(charts.kr_progress_chart(running.key_results))
     assert "tick" in marks(charts.objective_scorecard(running.objectives))
     assert "rule" in marks(charts.team_comparison_chart(running.teams, running.expected_progress))
+
+
+def test_chart_labels_lead_with_names_and_keep_repeated_names_apart() -> None:
+    frame = pd.DataFrame(
+        {"kr_id": ["a-1", "a-2", "a-3"], "key_result": ["Grow MRR", "Cut churn", "Grow MRR"]}
+    )
+    from okrlib._chart_style import _label
+
+    assert _label(frame, "kr_id", "key_result").tolist() == ["Grow MRR (a-1)", "Cut churn", "Grow MRR (a-3)"]
