@@ -106,7 +106,10 @@ RULES: tuple[tuple[str, str], ...] = (
         "<p>What the data files allow but a reader should know: a KPI with no observations, a "
         "key result with no check-ins (its progress then comes from its KPI, if linked), a "
         "check-in dated outside its key result's quarter, a segment with no history, a file "
-        "with a header and no rows. Findings about this quarter's key results are listed first; "
-        "those about the files or KPIs as a whole are marked <i>whole workbook</i>.</p>",
+        "with a header and no rows, values about 100 times off the rest of their series "
+        "(fractions mixed with percentage points), a key result whose start or target is ten "
+        "times or more outside what its KPI was ever observed at. Findings about this quarter's "
+        "key results are listed first; those about the files or KPIs as a whole are marked "
+        "<i>whole workbook</i>.</p>",
     ),
 )

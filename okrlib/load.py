@@ -540,6 +540,7 @@ def _findings(
             + " has no history",
         )
     )
+    notes.extend(_scale_findings(history, key_results))
     for frame, stem in ((history, "kpi_history"), (checkins, "checkins")):
         if empty_files and frame.empty:
             notes.append(
@@ -549,3 +550,73 @@ def _findings(
                 )
             )
     return pd.concat(notes, ignore_index=True)
+
+
+SCALE = 100  # fractions against percentage points, cents against units
+SCALE_SLACK = 1.25  # a value within 1/1.25 to 1.25 times 1/100 (or 100) of its series' median
+RANGE_FACTOR = 10  # a key result's start or target this far outside its KPI's observed range
+
+
+def _scale_findings(history: pd.DataFrame, key_results: pd.DataFrame) -> list[pd.DataFrame]:
+    """Findings of values on another scale: a series whose values jump by about 100x from
+    its median (``scale_jump``: fractions mixed with percentage points), and a key result
+    whose start or target lies 10x or more outside the range its KPI was observed in
+    (``kr_outside_kpi_range``: a target of 0.9 on a KPI recorded as 90)."""
+    if history.empty:
+        return []
+    groups = history.groupby(["kpi_id", "segment"], sort=False, observed=True)["value"]
+    median = groups.transform("median").abs()
+    size = history["value"].abs()
+    ratio = (size * SCALE / median).where(median > 0)
+    flipped = (median * SCALE / size).where(size > 0)
+    near = lambda r: (r >= 1 / SCALE_SLACK) & (r <= SCALE_SLACK)  # noqa: E731
+    odd = history[near(ratio) | near(flipped)]
+    notes = []
+    if len(odd):
+        first = odd.groupby(["kpi_id", "segment"], sort=False, observed=True).head(1)
+        counts = odd.groupby(["kpi_id", "segment"], sort=False, observed=True).size()
+        count = pd.Series(
+            counts.reindex(pd.MultiIndex.from_frame(first[["kpi_id", "segment"]])).to_numpy(),
+            index=first.index,
+        )
+        series_median = median[first.index]
+        message = (
+            "segment "
+            + first["segment"].astype(str)
+            + ": "
+            + count.astype(str)
+            + " value(s) about 100 times off the series' median "
+            + series_median.map("{:g}".format)
+            + ", the first "
+            + first["value"].map("{:g}".format)
+            + " (fractions mixed with percentage points?)"
+        )
+        notes.append(findings_frame("scale_jump", "kpi_history", first, first["kpi_id"], message))
+    linked = key_results[key_results["kpi_id"].notna()]
+    if len(linked):
+        stats = groups.agg(["min", "max"])
+        keys = pd.MultiIndex.from_arrays([linked["kpi_id"], linked["segment"].fillna("all")])
+        low = pd.Series(stats["min"].reindex(keys).to_numpy(), index=linked.index)
+        high = pd.Series(stats["max"].reindex(keys).to_numpy(), index=linked.index)
+        positive = low > 0
+        outside = pd.Series(False, index=linked.index)
+        for column in ("start", "target"):  # over the two columns, not the rows
+            value = linked[column]
+            outside |= positive & ((value < low / RANGE_FACTOR) | (value > high * RANGE_FACTOR))
+        rows = linked[outside]
+        if len(rows):
+            message = (
+                "start "
+                + rows["start"].map(lambda v: "–" if pd.isna(v) else f"{v:g}")
+                + " / target "
+                + rows["target"].map(lambda v: "–" if pd.isna(v) else f"{v:g}")
+                + " lies far outside KPI "
+                + rows["kpi_id"].astype(str)
+                + "'s observed range "
+                + low[rows.index].map("{:g}".format)
+                + " to "
+                + high[rows.index].map("{:g}".format)
+                + " (another scale, such as 0.9 for 90%?)"
+            )
+            notes.append(findings_frame("kr_outside_kpi_range", "okrs", rows, rows["kr_id"], message))
+    return notes

@@ -115,3 +115,21 @@ def test_a_long_value_is_shortened_in_the_message_and_whole_in_the_problem(good_
         okrlib.load_workbook(good_dir)
     assert len(str(caught.value)) < 400 and "xxx…'" in str(caught.value)
     assert caught.value.problems[0].value == long
+
+
+def test_fractions_mixed_with_percentage_points_are_a_finding(good_dir: Path) -> None:
+    path = good_dir / "kpi_history.csv"
+    path.write_text(path.read_text() + "2026-07-20,churn_rate,,0.029\n")  # 2.9% written as a fraction
+    findings = okrlib.load_workbook(good_dir).findings.set_index("check")
+    jump = findings.loc["scale_jump"]
+    assert jump["subject"] == "churn_rate" and jump["line"] == 8
+    assert "1 value(s) about 100 times off the series' median 2.9, the first 0.029" in jump["message"]
+
+
+def test_a_target_on_another_scale_than_its_kpi_is_a_finding(good_dir: Path) -> None:
+    path = good_dir / "okrs.csv"
+    path.write_text(path.read_text().replace("at_most,,3,%,churn_rate", "at_most,,0.03,%,churn_rate"))
+    findings = okrlib.load_workbook(good_dir).findings.set_index("check")
+    outside = findings.loc["kr_outside_kpi_range"]
+    assert outside["subject"] == "co-1-kr2" and outside["line"] == 3
+    assert "target 0.03 lies far outside KPI churn_rate's observed range 2.9 to 3.1" in outside["message"]
