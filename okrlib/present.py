@@ -186,22 +186,23 @@ def kr_values(key_results: pd.DataFrame) -> list[str]:
     return [escape(item) for item in out]
 
 
+def _change_pair(progress: object, confidence: object) -> str:
+    """``+8 pts · conf. +10 pts``; a dash for what is not known."""
+    if _format.is_missing(progress) and _format.is_missing(confidence):
+        return _format.DASH
+    conf = "" if _format.is_missing(confidence) else f" · conf. {_format.share_change(confidence)}"
+    return f"{_format.share_change(progress)}{conf}"
+
+
 def _changes(krs: pd.DataFrame, since: pd.Timestamp) -> list[str]:
     """Change of progress and confidence since the previous check-in and since ``since``."""
-    cells = []
-    for p_check, c_check, p_since, c_since in zip(
-        krs["progress_change_checkin"],
-        krs["confidence_change_checkin"],
-        krs["progress_change_since"],
-        krs["confidence_change_since"],
-        strict=True,
-    ):
-        cells.append(
-            f"{_format.share_change(p_check)} · conf. {_format.share_change(c_check)}"
-            f'<br><span class="okr-note">since {since:%b %-d}: {_format.share_change(p_since)} · '
-            f"conf. {_format.share_change(c_since)}</span>"
-        )
-    return cells
+    columns = ["progress_change_checkin", "confidence_change_checkin"]
+    columns += ["progress_change_since", "confidence_change_since"]
+    return [
+        f"{_change_pair(p_check, c_check)}<br>"
+        f'<span class="okr-note">since {since:%b %-d}: {_change_pair(p_since, c_since)}</span>'
+        for p_check, c_check, p_since, c_since in zip(*(krs[c] for c in columns), strict=True)
+    ]
 
 
 def _latest_checkin(krs: pd.DataFrame) -> list[str]:
