@@ -100,3 +100,40 @@ def test_hostile_titles_do_not_run(browser, tmp_path: Path) -> None:
     assert page.get_by_text("<script>alert(1)</script>").count() >= 1
     assert state["network"] == [] and state["console_errors"] == []
     page.close()
+
+
+def _drawn(browser, path: Path) -> tuple[int, int, dict]:
+    """Charts drawn and h2 headings of a rendered report, and the page's network and errors."""
+    page, state = open_offline(browser, path.as_uri())
+    expected = page.locator(".okr-chart").count()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.okr-chart svg.marks').length >= n", arg=expected, timeout=30_000
+    )
+    drawn = page.locator(".okr-chart svg.marks").count()
+    headings = page.locator("h2").count()
+    page.close()
+    return drawn, headings, state
+
+
+def test_a_title_that_opens_a_script_comment_swallows_nothing(browser, tmp_path: Path) -> None:
+    # inside an inline <script>, "<!--" then "<script" puts the HTML parser in its
+    # double-escaped state: every JSON in the page writes < > & as \u003c \u003e \u0026
+    import shutil
+
+    from conftest import GOOD, run_okrlib
+
+    counts = {}
+    for name, title in (("plain", "Win EMEA"), ("hostile", "<!--<script>")):
+        data = tmp_path / name
+        shutil.copytree(GOOD, data)
+        okrs = data / "okrs.csv"
+        okrs.write_text(okrs.read_text().replace("Win EMEA", title))
+        out = tmp_path / f"out-{name}"
+        done = run_okrlib(
+            "report", "--quarter", "2026-Q3", "--team", "Sales", "--data", str(data), "--out", str(out)
+        )
+        assert done.returncode == 0, done.stderr
+        counts[name] = _drawn(browser, out / "2026-Q3" / "sales.html")
+    (charts, headings, state), (plain_charts, plain_headings, _) = counts["hostile"], counts["plain"]
+    assert charts == plain_charts > 0 and headings == plain_headings > 5
+    assert state["network"] == [] and state["console_errors"] == [] and state["dialogs"] == 0
