@@ -79,7 +79,7 @@ def okrlib_imports(notebook: str | os.PathLike[str]) -> str:
 
     Examples
     --------
-    >>> okrlib_imports("notebooks/quarterly_review.ipynb").splitlines()
+    >>> okrlib_imports("okrlib/notebooks/quarterly_review.ipynb").splitlines()
     ['import okrlib', 'from okrlib import charts, impact, kpi, lint, present, review']
     """
     lines = []

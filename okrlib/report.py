@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from html import escape
+from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -54,7 +55,8 @@ from .exceptions import RenderError
 from .load import load_workbook
 from .workbook import Workbook
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "quarterly_review.ipynb"
+# The review notebook ships inside the package (notebooks/ links to it for JupyterLab).
+NOTEBOOK = Path(str(resources.files("okrlib") / "notebooks" / "quarterly_review.ipynb"))
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 INDEX_TEMPLATE = "quarter_index.html.j2"  # in TEMPLATES, beside the nbconvert template folder
 KERNEL = "python3"  # jupyter_client runs a "python" kernel with this process's interpreter
