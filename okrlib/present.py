@@ -17,6 +17,7 @@ from . import _format, lint, progress
 from ._display import HEADLINE_KEY, STYLE, decimal, number, percent
 from ._parse import format_quarter
 from ._rules_text import RULES
+from ._sentences import calibration_sentences, grade_sentences
 from .charts import GRADE_COLORS, HEALTH_COLORS, STATUS_COLORS, VERDICT_COLORS
 from .snapshot import QuarterSnapshot
 
@@ -520,6 +521,16 @@ def odds_table(
 def sentences(lines: Iterable[str]) -> HTML:
     """A list of escaped sentences."""
     return HTML("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
+
+
+def calibration_summary(scores: pd.DataFrame) -> HTML:
+    """Each team's calibration in a sentence (:func:`okrlib.review.calibration`'s scores)."""
+    return sentences(calibration_sentences(scores))
+
+
+def grade_summary(teams: pd.DataFrame) -> HTML:
+    """Each team's aspirational grades in a sentence (:func:`okrlib.review.grade_distribution`)."""
+    return sentences(grade_sentences(teams))
 
 
 def missed_commitments_table(missed: pd.DataFrame) -> HTML:

@@ -18,7 +18,7 @@ midpoint, its first day plus half its days rounded down) against whether it ende
 (progress >= 1 at the quarter's last day).  Per team and overall: the Brier score (the mean
 of (confidence - done)^2), and the hit rate in the confidence bands 0-0.2, 0.2-0.4, 0.4-0.6,
 0.6-0.8 and 0.8-1.0 (each band includes its lower edge; 1.0 falls in the last).  A team with
-fewer than 10 graded key results gets no score, only that sentence.
+fewer than 10 graded key results gets no score.
 
 Grade distributions, over the quarters that have ended: aspirational objectives' grades
 against the 0.6-0.7 sweet spot.  A team is ``too_safe`` when its mean aspirational grade is
@@ -185,8 +185,9 @@ def graded_confidence(workbook: Workbook) -> pd.DataFrame:
 def calibration(graded: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Brier score and hit rates per confidence band, per team and overall (``All teams``).
 
-    Returns ``(scores, bands)``: scores has team, graded, brier (missing below 10 graded)
-    and sentence; bands has team, band, krs, mean_confidence and hit_rate.
+    Returns ``(scores, bands)``: scores has team, graded, brier (missing below 10 graded),
+    top_krs and top_hit_rate (the key results in the 0.8-1.0 band and the share done);
+    bands has team, band, krs, mean_confidence and hit_rate.
     """
     overall = graded.assign(team=ALL_TEAMS)
     both = pd.concat([graded, overall], ignore_index=True)
@@ -206,35 +207,9 @@ def calibration(graded: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     ).reset_index()
     top = bands[bands["band"] == BAND_LABELS[-1]].set_index("team")
     scores["brier"] = scores["brier"].where(scores["graded"] >= MIN_GRADED)
-    scores["sentence"] = [_calibration_sentence(team, row, top) for team, row in scores.iterrows()]
+    scores["top_krs"] = top["krs"].reindex(scores.index).fillna(0).astype("int64")
+    scores["top_hit_rate"] = top["hit_rate"].reindex(scores.index)
     return scores.reset_index(), bands
-
-
-def possessive(name: str) -> str:
-    """``Sales`` -> ``Sales'``, ``Product`` -> ``Product's``."""
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-def _calibration_sentence(team: str, row: pd.Series, top: pd.DataFrame) -> str:
-    who = "Across all teams, the" if team == ALL_TEAMS else possessive(team)
-    if row["graded"] < MIN_GRADED:
-        return (
-            f"{team} has {_count(int(row['graded']), 'graded key result')}; {MIN_GRADED} are needed for a "
-            "calibration score."
-        )
-    if team not in top.index:
-        return (
-            f"{team} never reported 80% confidence or more at mid-quarter (Brier score {row['brier']:.2f})."
-        )
-    band = top.loc[team]
-    return (
-        f"{who} 80%-confident key results were achieved {100 * band['hit_rate']:.0f}% of the time "
-        f"({_count(int(band['krs']), 'key result')}; Brier score {row['brier']:.2f})."
-    )
 
 
 def grade_distribution(workbook: Workbook) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -242,8 +217,8 @@ def grade_distribution(workbook: Workbook) -> tuple[pd.DataFrame, pd.DataFrame, 
 
     Returns ``(grades, teams, missed)``: grades has quarter, team, objective_id, objective,
     commitment and grade; teams has team, quarters, mean_aspirational_grade, in_sweet_spot
-    (share of aspirational grades in 0.6-0.7), flag (``too_safe``, ``too_far`` or missing)
-    and sentence; missed lists committed objectives graded below 1.0.
+    (share of aspirational grades in 0.6-0.7), safe_quarters, far_quarters and flag
+    (``too_safe``, ``too_far`` or missing); missed lists committed objectives graded below 1.0.
     """
     quarters = ended_quarters(workbook)
     columns = ["quarter", "team", "objective_id", "objective", "commitment", "grade"]
@@ -269,18 +244,5 @@ def grade_distribution(workbook: Workbook) -> tuple[pd.DataFrame, pd.DataFrame, 
         default="",
     )
     teams["flag"] = teams["flag"].replace("", pd.NA)
-    teams["sentence"] = [_grade_sentence(team, row) for team, row in teams.iterrows()]
     missed = grades[(grades["commitment"] == "committed") & (grades["grade"] < 1.0)].reset_index(drop=True)
     return grades, teams.reset_index(), missed
-
-
-def _grade_sentence(team: str, row: pd.Series) -> str:
-    average = row["mean_aspirational_grade"]
-    text = (
-        f"{possessive(team)} aspirational objectives averaged {average:.2f} over {row['quarters']} quarters"
-    )
-    if row["flag"] == "too_safe":
-        return text + f", 0.9 or more in {row['safe_quarters']} of them: the goals are likely too safe."
-    if row["flag"] == "too_far":
-        return text + f", 0.3 or less in {row['far_quarters']} of them: the goals are likely out of reach."
-    return text + "."

@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from okrlib import review
+from okrlib._sentences import calibration_sentences, grade_sentences
 
 
 def test_prediction_interval_by_hand() -> None:
@@ -92,14 +93,13 @@ def test_calibration_by_hand() -> None:
     scores = scores.set_index("team")
     # Sales: 4 x (0.9 - 1)^2 + 6 x (0.9 - 0)^2 over 10
     assert scores.loc["Sales", "brier"] == pytest.approx((4 * 0.01 + 6 * 0.81) / 10)
-    assert scores.loc["Sales", "sentence"].startswith(
-        "Sales' 80%-confident key results were achieved 40% of the time"
+    assert scores.loc["Sales", "top_krs"] == 10 and scores.loc["Sales", "top_hit_rate"] == pytest.approx(0.4)
+    said = dict(zip(scores.index, calibration_sentences(scores.reset_index()), strict=True))
+    assert said["Sales"] == (
+        "Sales' 80%-confident key results were achieved 40% of the time (10 key results; Brier score 0.49)."
     )
     assert np.isnan(scores.loc["Ops", "brier"])  # 2 graded: no score
-    assert (
-        scores.loc["Ops", "sentence"]
-        == "Ops has 2 graded key results; 10 are needed for a calibration score."
-    )
+    assert said["Ops"] == "Ops has 2 graded key results; 10 are needed for a calibration score."
     assert scores.loc["All teams", "graded"] == 12
     bands = bands.set_index(["team", "band"])
     assert bands.loc[("Ops", "0.8-1.0"), "krs"] == 1  # confidence 1.0 falls in the top band
@@ -130,7 +130,8 @@ def test_grade_distribution_flags(sample) -> None:
         (per_quarter >= 0.9).sum() > len(per_quarter) / 2
     )
     assert (missed["commitment"] == "committed").all() and (missed["grade"] < 1).all()
-    assert teams["sentence"].str.contains("aspirational objectives averaged").all()
+    said = grade_sentences(teams.reset_index())
+    assert len(said) == len(teams) and all("aspirational objectives averaged" in line for line in said)
 
 
 def test_grade_flag_rules_by_hand(monkeypatch) -> None:
