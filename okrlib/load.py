@@ -129,7 +129,7 @@ def _parse_file(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFra
             if column_codes is not None:
                 codes[column.name] = column_codes
         elif column.required:
-            problems.add(None, column.name, None, _missing_column_help(column.name, present))
+            problems.add(None, column.name, None, _missing_column_help(column.name, present, spec))
         else:
             columns[column.name] = _empty(column, index)
     if spec.key_column in columns:
@@ -161,9 +161,16 @@ def _map(
         return dict(zip((column.name for column in columns), pool.map(parse, columns), strict=True))
 
 
-def _missing_column_help(name: str, present: set[str]) -> str:
+def _missing_column_help(name: str, present: set[str], spec: FileSpec) -> str:
     near = sorted(p for p in present if p.strip().lower() == name)
     hint = f" (found {near[0]!r}: column names are case-sensitive lower_snake)" if near else ""
+    others = sorted(present - set(spec.names))
+    if not near and spec is KPI_HISTORY and "date" in present and len(others) >= 2:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        hint = (
+            f" (this looks like a wide table, one column per KPI: {shown}; reshape it to one row "
+            "per date, kpi_id and value, for example with pandas.melt)"
+        )
     return f"a required column {name!r}{hint}"
 
 

@@ -133,3 +133,10 @@ def test_a_target_on_another_scale_than_its_kpi_is_a_finding(good_dir: Path) -> 
     outside = findings.loc["kr_outside_kpi_range"]
     assert outside["subject"] == "co-1-kr2" and outside["line"] == 3
     assert "target 0.03 lies far outside KPI churn_rate's observed range 2.9 to 3.1" in outside["message"]
+
+
+def test_a_wide_history_says_to_reshape_it(good_dir: Path) -> None:
+    _history(good_dir, "date,mrr,churn_rate\n2026-07-06,1000,3.1\n2026-07-13,1050,2.9\n")
+    message = _error(good_dir)
+    assert "this looks like a wide table, one column per KPI: churn_rate, mrr" in message
+    assert "one row per date, kpi_id and value" in message
