@@ -13,7 +13,9 @@ KR = "sales-26q3-pipeline-kr2"  # weight 1 of 4 in sales-26q3-pipeline
 
 @pytest.fixture
 def meeting(sample) -> widgets.ReviewMeeting:
-    return widgets.ReviewMeeting(sample, "2026-Q3", "Sales")
+    panel = widgets.ReviewMeeting(sample, "2026-Q3", "Sales")
+    assert panel.objective.value == "sales-26q3-pipeline" and KR in panel.sliders  # nothing vacuous
+    return panel
 
 
 def chart_data(chart) -> pd.DataFrame:
@@ -74,6 +76,25 @@ def test_picking_team_quarter_and_objective_recomputes(meeting) -> None:
     assert meeting.objectives["team"].nunique() == 6
 
 
+def test_forecast_grade_follows_a_what_if(sample) -> None:
+    # the case: lifting the pipeline's EMEA MRR takes the objective from 49.3% to 66.2%
+    panel = widgets.ReviewMeeting(sample, "2026-Q4", "Sales")
+    objective, kr = "sales-26q4-pipeline", "sales-26q4-pipeline-kr2"
+    panel.objective.value = objective
+    assert objective_row(panel, objective)["progress"] == pytest.approx(0.493, abs=5e-4)
+    assert objective_row(panel, objective)["forecast_grade"] == pytest.approx(0.8)
+    assert "forecast grade <b>0.8</b>" in panel.what_if_view.value
+    row = panel.key_results.set_index("kr_id").loc[kr]
+    # weight 1 of 4: the key result's progress rises by 4 * (66.2% - 49.3%)
+    lifted = row["progress"] + 4 * (0.662 - objective_row(panel, objective)["progress"])
+    panel.sliders[kr].value = row["start"] + lifted * (row["target"] - row["start"])
+    assert objective_row(panel, objective)["progress"] == pytest.approx(0.662)
+    # its trend (862,677 projected at 845,106 now) moves with the edit, past the target
+    assert objective_row(panel, objective)["forecast_grade"] == pytest.approx(1.0)
+    assert "forecast grade <b>1.0</b>" in panel.what_if_view.value
+    assert ">1.0<" in panel.objectives_view.value
+
+
 def test_sliders_are_debounced(meeting) -> None:
     assert all(not slider.continuous_update for slider in meeting.sliders.values())
 
@@ -91,6 +112,16 @@ def test_what_if_function_by_hand(sample) -> None:
     krs = untouched.key_results.set_index("kr_id")
     forecast = snap.forecast.set_index("kr_id")
     assert krs.loc[KR, "forecast_progress"] == pytest.approx(forecast.loc[KR, "projected_progress"])
+    # the edit (826,100 to 894,000) moves the projection by as much
+    row = snap.key_results.set_index("kr_id").loc[KR]
+    moved = forecast.loc[KR, "projected_value"] + 894000.0 - row["current"]
+    expected = np.clip((moved - row["start"]) / (row["target"] - row["start"]), 0, 1)
+    edited = result.key_results.set_index("kr_id")
+    assert edited.loc[KR, "forecast_progress"] == pytest.approx(expected)
+    others = krs.index != KR
+    pd.testing.assert_series_equal(
+        edited.loc[others, "forecast_progress"], krs.loc[others, "forecast_progress"]
+    )
 
 
 def test_explorer_updates_trend_segments_and_linked_krs(sample) -> None:
