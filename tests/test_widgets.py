@@ -72,8 +72,39 @@ def test_picking_team_quarter_and_objective_recomputes(meeting) -> None:
     assert set(chart_data(meeting.detail_chart)["kr_id"]) == set(meeting.sliders)
     meeting.quarter.value = pd.Period("2026Q4", freq="Q")
     assert str(meeting.snapshot.quarter) == "2026Q4" and meeting.team.value == "Marketing"
-    meeting.team.value = None
-    assert meeting.objectives["team"].nunique() == 6
+    meeting.team.value = widgets.COMPANY
+    assert meeting.team_name is None and meeting.objectives["team"].nunique() == 6
+
+
+def test_team_dropdown_shows_its_value(sample) -> None:
+    # a dropdown whose value is None shows nothing: the company's entry has a value of its own
+    company = widgets.ReviewMeeting(sample, "2026-Q3")
+    assert company.team.index == 0 and company.team.label == widgets.COMPANY
+    assert company.team_name is None and company.objectives["team"].nunique() == 6
+    sales = widgets.ReviewMeeting(sample, "2026-Q3", "Sales")
+    assert sales.team.label == "Sales" and sales.team_name == "Sales"
+
+
+def test_dropdowns_are_as_wide_as_their_longest_name(sample, meeting) -> None:
+    explorer = widgets.KpiExplorer(sample)
+    for dropdown in (explorer.kpi, explorer.leading, explorer.lagging, meeting.objective, meeting.team):
+        assert dropdown.layout.width == "max-content", dropdown.description
+    assert "Support first-response time (support_response_time)" in dict(explorer.kpi.options)
+
+
+def test_sliders_carry_the_key_results_names_and_readable_values(meeting) -> None:
+    krs = meeting.key_results[meeting.key_results["objective_id"] == meeting.objective.value]
+    assert len(meeting.sliders) == len(krs) == 3
+    for kr in krs.itertuples():
+        slider = meeting.sliders[kr.kr_id]
+        assert slider.description == kr.key_result and not slider.readout
+        assert "e+" not in meeting.readouts[kr.kr_id].value
+    assert meeting.readouts[KR].value == f"<b>${meeting.sliders[KR].value:,.0f}</b>"  # not 8.451e+5
+    meeting.sliders[KR].value = 894000.0
+    assert meeting.readouts[KR].value == "<b>$894,000</b>"
+    assert widgets._amount(92.5, "%", "at_least") == "92.5%"
+    assert widgets._amount(12, "deals", "increase") == "12 deals"
+    assert widgets._amount(0.5, None, "milestone") == "50% done"
 
 
 def test_forecast_grade_follows_a_what_if(sample) -> None:
