@@ -18,6 +18,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from functools import partial
 
+import altair as alt
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
@@ -35,16 +36,36 @@ COMPANY = "Company (all teams)"  # the team dropdown's entry for the whole compa
 WIDE = {"width": "max-content", "max_width": "100%"}
 
 
-def _show(output: widgets.Output, *objects: object) -> None:
-    """Show ``objects`` in ``output`` (only inside IPython; the panels keep them as attributes anyway)."""
-    from IPython import get_ipython
+class _Shown(widgets.Output):
+    """An Output for charts and tables; it keeps its chart widgets and reuses them.
 
-    if get_ipython() is None:
-        return
-    output.clear_output(wait=True)
-    with output:
-        for item in objects:
-            display(item)
+    Each chart becomes :func:`okrlib.charts.chart_widget` (drawn offline, as SVG); the next
+    :meth:`show` sets the kept widgets' charts rather than opening new widgets, and closes
+    the ones no longer needed, so the front end neither receives the vega bundle again nor
+    collects widgets.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.chart_widgets: list[widgets.Widget] = []
+
+    def show(self, *objects: object) -> None:
+        """Show ``objects`` in order (only inside IPython; the panels keep them as attributes anyway)."""
+        from IPython import get_ipython
+
+        if get_ipython() is None:
+            return
+        new = [item for item in objects if isinstance(item, alt.TopLevelMixin)]
+        while len(self.chart_widgets) > len(new):
+            self.chart_widgets.pop().close()
+        for kept, chart in zip(self.chart_widgets, new, strict=False):
+            kept.chart = chart
+        self.chart_widgets += [charts.chart_widget(chart) for chart in new[len(self.chart_widgets) :]]
+        shown = iter(self.chart_widgets)
+        self.clear_output(wait=True)
+        with self:
+            for item in objects:
+                display(next(shown) if isinstance(item, alt.TopLevelMixin) else item)
 
 
 def _amount(value: float, unit: object, kr_type: str) -> str:
@@ -101,8 +122,8 @@ class ReviewMeeting:
         self.objective = widgets.Dropdown(description="Objective", options=[], layout=WIDE)
         self.reset = widgets.Button(description="Reset what-ifs", icon="undo")
         self.objectives_view = widgets.HTML()
-        self.progress_view = widgets.Output()
-        self.detail_view = widgets.Output()
+        self.progress_view = _Shown()
+        self.detail_view = _Shown()
         self.what_if_view = widgets.HTML()
         self.sliders: dict[str, widgets.FloatSlider] = {}
         self.targets: dict[str, widgets.FloatText] = {}
@@ -219,7 +240,7 @@ class ReviewMeeting:
         }
         self.objectives_view.value = present.STYLE + present.table(self.objectives, columns)
         self.progress_chart = charts.objective_scorecard(self.objectives, title="Objectives (with what-ifs)")
-        _show(self.progress_view, self.progress_chart)
+        self.progress_view.show(self.progress_chart)
         self._draw_what_if()
 
     def _draw_what_if(self) -> None:
@@ -255,7 +276,7 @@ class ReviewMeeting:
         linked = self.impact[isin(self.impact["kr_id"], krs["kr_id"])]
         if len(linked):
             items.append(present.impact_table(linked))
-        _show(self.detail_view, *items)
+        self.detail_view.show(*items)
 
     def _on_quarter(self, change: dict) -> None:
         self._refresh_teams(self.team_name)
@@ -346,7 +367,7 @@ class KpiExplorer:
         self.lagging = widgets.Dropdown(
             description="Lagging", options=[o for o in options if o[1] in lagging], layout=WIDE
         )
-        self.trend_view, self.compare_view = widgets.Output(), widgets.Output()
+        self.trend_view, self.compare_view = _Shown(), _Shown()
         self.linked_view = widgets.HTML()
         self._linked_all = review.linked_key_results(workbook)
         self._quiet = False
@@ -404,7 +425,7 @@ class KpiExplorer:
             if len(self.linked)
             else "<p>No key result links this KPI.</p>"
         )
-        _show(self.trend_view, self.trend_chart)
+        self.trend_view.show(self.trend_chart)
 
     def _draw_compare(self) -> None:
         history = self._history()
@@ -420,7 +441,7 @@ class KpiExplorer:
         self.correlations = kpi.lagged_correlation(leading, lagging, max_lag=8)
         self.pair_chart = charts.kpi_pair_chart(leading, lagging, names)
         self.correlation_chart = charts.correlation_chart(self.correlations, names)
-        _show(self.compare_view, self.pair_chart, self.correlation_chart)
+        self.compare_view.show(self.pair_chart, self.correlation_chart)
 
     @property
     def panel(self) -> widgets.VBox:

@@ -204,3 +204,28 @@ def test_chart_colours_are_one_scheme() -> None:
         == charts.VERDICT_COLORS["worsened"]
         == charts.HEALTH_COLORS["critical"]
     )
+
+
+def test_panels_reuse_their_chart_widgets(sample, monkeypatch) -> None:
+    import altair as alt
+    import IPython
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.setattr(IPython, "get_ipython", InteractiveShell.instance)  # panels show only in IPython
+    explorer = widgets.KpiExplorer(sample)
+    shown = list(explorer.compare_view.chart_widgets)
+    assert len(shown) == 2 and all(isinstance(w, alt.JupyterChart) for w in shown)
+    explorer.period.value = "month"
+    # the same widgets with the new charts: the front end gets no second vega bundle
+    assert explorer.compare_view.chart_widgets == shown
+    assert shown[0].chart is explorer.pair_chart and shown[1].chart is explorer.correlation_chart
+    meeting = widgets.ReviewMeeting(sample, "2026-Q3", "Sales")
+    before = list(meeting.detail_view.chart_widgets)
+    meeting.objective.value = "sales-26q3-expansion"
+    after = meeting.detail_view.chart_widgets
+    kept = len(after)
+    assert len(before) == 4 and kept == 3  # progress and check-ins of 3 key results, then of 2
+    assert after[:kept] == before[:kept] and after[0].chart is meeting.detail_chart
+    assert all(w.comm is None for w in before[kept:])  # the ones no longer needed are closed
+    for widget in (*shown, *after, *meeting.progress_view.chart_widgets, *explorer.trend_view.chart_widgets):
+        widget.close()
