@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.request
 
+import nbformat
 import pytest
 from conftest import ROOT
 from jupyter_client.kernelspec import KernelSpecManager
@@ -34,6 +35,23 @@ pytestmark = pytest.mark.browser
 # their tables as HTML); the view is there whether or not vega drew into it
 CHART_OUTPUTS = ".widget-output .jp-OutputArea-output:has(> .lm-Widget)"
 DRAWN = "svg.marks"  # vega's SVG renderer (okrlib asks for SVG, as in the reports)
+VEGALITE = "application/vnd.vegalite.v6+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# charts a cell shows itself, as the quarterly review does (opened in JupyterLab)
+CELL_CHARTS = nbformat.v4.new_notebook(
+    cells=[
+        nbformat.v4.new_code_cell(
+            "from IPython.display import display\n"
+            "import okrlib\n"
+            "from okrlib import charts\n\n"
+            "charts.enable()\n"
+            "snapshot = okrlib.quarter_snapshot(okrlib.load_workbook('../data'), '2026-Q3', team='Sales')\n"
+            "display(charts.objective_scorecard(snapshot.objectives))\n"
+            "charts.kr_progress_chart(snapshot.key_results)"
+        )
+    ],
+    metadata={"kernelspec": {"name": "okrlib", "display_name": "Python (okrlib)", "language": "python"}},
+)
 
 
 def _free_port() -> int:
@@ -52,6 +70,7 @@ def lab(tmp_path_factory):
     (root / "notebooks").mkdir()
     for name in ("kpi_explorer.ipynb", "review_meeting.ipynb"):
         shutil.copy(ROOT / "notebooks" / name, root / "notebooks" / name)
+    nbformat.write(CELL_CHARTS, root / "notebooks" / "cell_charts.ipynb")
     notices = root / ".settings" / "@jupyterlab" / "apputils-extension"
     notices.mkdir(parents=True)  # no toast asking to fetch Jupyter news
     (notices / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
@@ -264,4 +283,23 @@ def test_review_meeting_draws_offline_with_readable_widgets(page) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     sliders.last.scroll_into_view_if_needed()
     lab_page.screenshot(path=str(ARTIFACTS / "lab-review-meeting.png"))
+    assert state["network"] == [] and state["page_errors"] == []
+
+
+def test_charts_a_cell_shows_draw_offline(page) -> None:
+    # charts.enable(): the chart widget, with the vega-lite spec beside it for other readers
+    lab_page, state = page
+    notebook = run_all(lab_page, "notebooks/cell_charts.ipynb")
+    assert notebook["ok"] and notebook["kernel"] == "okrlib"
+    outputs = notebook["outputs"]
+    assert [o["output_type"] for o in outputs] == ["display_data", "execute_result"]
+    assert all(VEGALITE in o["data"] and WIDGET_VIEW in o["data"] for o in outputs)
+    lab_page.wait_for_function(
+        "([id, drawn]) => document.getElementById(id).querySelectorAll(drawn).length === 2",
+        arg=[notebook["id"], f".jp-Cell-outputArea .vega-embed {DRAWN}"],
+        timeout=30_000,
+    )
+    panel = lab_page.locator(f"#{notebook['id']}")
+    for text in ("Error loading script", "JavaScript Error", "Error displaying widget"):
+        assert panel.get_by_text(text).count() == 0, text
     assert state["network"] == [] and state["page_errors"] == []
