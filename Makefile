@@ -56,8 +56,12 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# on 127.0.0.1 only; as root (containers) jupyter refuses to start without --allow-root.
+# The notebooks name the okrlib kernel (.venv's Python), new ones start on it too.
 lab: $(STAMP)  ## start JupyterLab on the repo with the okrlib kernel
-	$(VENV)/bin/jupyter lab --notebook-dir=.
+	$(VENV)/bin/jupyter lab --notebook-dir=. --ServerApp.ip=127.0.0.1 \
+	  --MappingKernelManager.default_kernel_name=$(KERNEL) \
+	  $$(test "$$(id -u)" = 0 && echo --allow-root)
 
 clean:  ## remove the venv and rendered reports
 	rm -rf $(VENV) reports/*/

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import altair as alt
 import pandas as pd
-from altair.vegalite.v6.display import html_renderer
+from altair.vegalite.v6.display import jupyter_renderer
 
 from ._chart_records import records
 from ._chart_style import (
@@ -41,6 +41,7 @@ __all__ = [
     "STATUS_COLORS",
     "VERDICT_COLORS",
     "calibration_chart",
+    "chart_widget",
     "checkin_chart",
     "correlation_chart",
     "enable",
@@ -55,6 +56,9 @@ __all__ = [
     "team_comparison_chart",
     "team_scores_chart",
 ]
+
+# SVG, as in the reports: crisp when printed, text a reader can select
+_EMBED_OPTIONS = {"renderer": "svg"}
 
 
 def _status_bars(
@@ -310,14 +314,42 @@ def team_comparison_chart(
     )
 
 
-def _renderer(spec: dict, **metadata: object) -> dict:
-    """Altair's own HTML output plus the vega-lite spec under its mimetype.
+def chart_widget(chart: alt.TopLevelMixin) -> alt.JupyterChart:
+    """Altair's chart widget for ``chart``, drawing with the vega bundled in vl-convert.
 
-    JupyterLab shows the HTML (or the spec, where it renders vega-lite natively); the report
-    renderer (:mod:`okrlib.report`) replaces both with an offline chart.
+    JupyterLab's own vega-lite renderer stops at vega-lite 5, and altair's HTML loads vega 6
+    from a CDN; the widget (anywidget) draws offline, as SVG, also inside an ``Output``
+    widget.  Setting ``widget.chart`` redraws it without sending the vega bundle again.
+
+    Parameters
+    ----------
+    chart : an altair chart.
+
+    Returns
+    -------
+    alt.JupyterChart
     """
-    html = html_renderer(spec, **metadata)
-    return {**(html if isinstance(html, dict) else {}), VEGALITE_MIMETYPES[0]: spec}
+    alt.JupyterChart.enable_offline()  # once: later calls return at once
+    return alt.JupyterChart(chart, embed_options=_EMBED_OPTIONS)
+
+
+def _lab_bundle(chart: alt.TopLevelMixin, include=None, exclude=None) -> tuple[dict, dict] | None:
+    """In JupyterLab: the chart widget, with the vega-lite spec beside it for other readers.
+
+    A renderer other than okrlib's, enabled after :func:`enable`, is left to altair.
+    """
+    if alt.renderers.active != "okrlib":
+        return chart._repr_mimebundle_(include=include, exclude=exclude)
+    widget = chart_widget(chart)
+    data, metadata = widget._repr_mimebundle_()
+    return {**data, VEGALITE_MIMETYPES[0]: widget.spec}, metadata
+
+
+def _renderer(spec: dict, **metadata: object) -> tuple[dict, dict]:
+    """Altair's renderer entry for callers outside IPython's formatter (``chart._repr_mimebundle_()``)."""
+    options = {**_EMBED_OPTIONS, **(metadata.get("embed_options") or {})}
+    data, extra = jupyter_renderer(spec, offline=True, embed_options=options)
+    return {**data, VEGALITE_MIMETYPES[0]: spec}, extra
 
 
 def _report_bundle(chart: alt.TopLevelMixin, include=None, exclude=None) -> dict:
@@ -333,8 +365,9 @@ def _report_bundle(chart: alt.TopLevelMixin, include=None, exclude=None) -> dict
 def enable() -> None:
     """Render charts in notebooks so both JupyterLab and the offline report can show them.
 
-    In the kernels of ``okrlib report`` (``OKRLIB_REPORT=1``) charts are shown as their
-    vega-lite spec only, and their frames become records through
+    In JupyterLab each chart shows as :func:`chart_widget` (no network needed) with its
+    vega-lite spec beside it.  In the kernels of ``okrlib report`` (``OKRLIB_REPORT=1``)
+    charts are shown as their vega-lite spec only, and their frames become records through
     :func:`okrlib._chart_records.records` (altair's records, several times faster).  A
     user's own session keeps altair's data transformer, and with it
     ``alt.data_transformers.disable_max_rows()``.
@@ -344,12 +377,19 @@ def enable() -> None:
     alt.renderers.register("okrlib", _renderer)
     alt.renderers.enable("okrlib")
     shell = _ipython()
-    if shell is not None and os.environ.get("OKRLIB_REPORT") == "1":
-        shell.display_formatter.mimebundle_formatter.for_type(alt.TopLevelMixin, _report_bundle)
-        # nor validated piece by piece as they are built (altair's debug mode, 70 ms a report)
-        alt.utils.schemapi.disable_debug_mode()
-        alt.data_transformers.register("okrlib", records)
-        alt.data_transformers.enable("okrlib")
+    if shell is None:
+        return
+    formatter = shell.display_formatter.mimebundle_formatter
+    if os.environ.get("OKRLIB_REPORT") != "1":
+        # the widget from the chart itself: altair's renderers get its spec and rebuild the
+        # chart from it first (validated again, 0.1 s a chart)
+        formatter.for_type(alt.TopLevelMixin, _lab_bundle)
+        return
+    formatter.for_type(alt.TopLevelMixin, _report_bundle)
+    # nor validated piece by piece as they are built (altair's debug mode, 70 ms a report)
+    alt.utils.schemapi.disable_debug_mode()
+    alt.data_transformers.register("okrlib", records)
+    alt.data_transformers.enable("okrlib")
 
 
 def _ipython():

@@ -8,7 +8,9 @@ exactly as the same number in the files would.
 Forecast grade: each key result's projected progress (its check-in trend extended to the
 quarter's end, :func:`okrlib.progress.forecast`, measured against the possibly edited
 target; the what-if progress where there is no trend), weight-averaged per objective and
-graded by :func:`okrlib.progress.grade`.
+graded by :func:`okrlib.progress.grade`.  An edited current value carries the trend with
+it: the projection moves by the edit (the slope is kept, so the quarter's remaining gain
+is added to the new value).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import progress
+from ._frames import isin
 from .contract import OBJECTIVE_COLUMNS
 from .snapshot import QuarterSnapshot
 
@@ -55,8 +58,12 @@ def what_if(
     projected = scored[["kr_id", "kr_type", "start", "target", "progress"]].merge(
         snapshot.forecast[["kr_id", "projected_value"]], on="kr_id", how="left"
     )
+    # the edit moves the projection by as much (missing where there was no value to move)
+    before = snapshot.key_results.set_index("kr_id")["current"]
+    moved = pd.Series(current, dtype="float64") - before.reindex(list(current))
+    shift = projected["kr_id"].map(moved).where(isin(projected["kr_id"], moved.index), 0.0)
     _, forecast_progress = progress.progress_of(
-        projected["kr_type"], projected["start"], projected["target"], projected["projected_value"]
+        projected["kr_type"], projected["start"], projected["target"], projected["projected_value"] + shift
     )
     scored["forecast_progress"] = forecast_progress.fillna(projected["progress"]).to_numpy()
     objectives = progress.roll_up(scored, snapshot.objectives[list(OBJECTIVE_COLUMNS)], snapshot.ended)

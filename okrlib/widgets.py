@@ -16,7 +16,9 @@ Examples
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import partial
 
+import altair as alt
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
@@ -29,19 +31,55 @@ from .snapshot import QuarterSnapshot, quarter_snapshot
 from .whatif import WhatIf, what_if
 from .workbook import Workbook
 
-COMPANY = "Company (all teams)"
+COMPANY = "Company (all teams)"  # the team dropdown's entry for the whole company
+# dropdowns as wide as their longest entry, so KPI and objective names show in full
+WIDE = {"width": "max-content", "max_width": "100%"}
 
 
-def _show(output: widgets.Output, *objects: object) -> None:
-    """Show ``objects`` in ``output`` (only inside IPython; the panels keep them as attributes anyway)."""
-    from IPython import get_ipython
+class _Shown(widgets.Output):
+    """An Output for charts and tables; it keeps its chart widgets and reuses them.
 
-    if get_ipython() is None:
-        return
-    output.clear_output(wait=True)
-    with output:
-        for item in objects:
-            display(item)
+    Each chart becomes :func:`okrlib.charts.chart_widget` (drawn offline, as SVG); the next
+    :meth:`show` sets the kept widgets' charts rather than opening new widgets, and closes
+    the ones no longer needed, so the front end neither receives the vega bundle again nor
+    collects widgets.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.chart_widgets: list[widgets.Widget] = []
+
+    def show(self, *objects: object) -> None:
+        """Show ``objects`` in order (only inside IPython; the panels keep them as attributes anyway)."""
+        from IPython import get_ipython
+
+        if get_ipython() is None:
+            return
+        new = [item for item in objects if isinstance(item, alt.TopLevelMixin)]
+        while len(self.chart_widgets) > len(new):
+            self.chart_widgets.pop().close()
+        for kept, chart in zip(self.chart_widgets, new, strict=False):
+            kept.chart = chart
+        self.chart_widgets += [charts.chart_widget(chart) for chart in new[len(self.chart_widgets) :]]
+        shown = iter(self.chart_widgets)
+        self.clear_output(wait=True)
+        with self:
+            for item in objects:
+                display(next(shown) if isinstance(item, alt.TopLevelMixin) else item)
+
+
+def _amount(value: float, unit: object, kr_type: str) -> str:
+    """A key result's value as people read it: ``$845,100``, ``92.5%``, ``12 deals``, ``50% done``."""
+    if kr_type == "milestone":
+        return f"{present.percent(value, 0)} done"
+    text, unit = present.number(value), "" if pd.isna(unit) else str(unit)
+    if unit == "$":
+        return f"-${text[1:]}" if text.startswith("-") else f"${text}"
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}".strip()
+
+
+def _readout(value: float, unit: object, kr_type: str) -> str:
+    return f"<b>{present.text(_amount(value, unit, kr_type))}</b>"
 
 
 def slider_bounds(row: pd.Series) -> tuple[float, float]:
@@ -65,7 +103,10 @@ class ReviewMeeting:
     result : the what-if rescoring (:class:`okrlib.whatif.WhatIf`) shown now.
     objectives, key_results : ``result``'s frames.
     progress_chart, detail_chart : the altair charts shown now.
+    sliders, targets, readouts : by kr_id, each key result's slider (labelled with its name),
+        target box and formatted value.
     current_overrides, target_overrides : the what-if edits by kr_id.
+    team_name : the team shown, None for the whole company (the dropdown's ``COMPANY``).
     """
 
     def __init__(self, workbook: Workbook, quarter: str | None = None, team: str | None = None):
@@ -76,15 +117,17 @@ class ReviewMeeting:
             options=[(format_quarter(q), q) for q in quarters],
             value=quarters[-1] if quarter is None else pd.Period(quarter.replace("-", ""), freq="Q"),
         )
-        self.team = widgets.Dropdown(description="Team", options=[(COMPANY, None)])
-        self.objective = widgets.Dropdown(description="Objective", options=[], layout={"width": "600px"})
+        # the company's entry has a value of its own: a value of None shows an empty dropdown
+        self.team = widgets.Dropdown(description="Team", options=[COMPANY], value=COMPANY, layout=WIDE)
+        self.objective = widgets.Dropdown(description="Objective", options=[], layout=WIDE)
         self.reset = widgets.Button(description="Reset what-ifs", icon="undo")
         self.objectives_view = widgets.HTML()
-        self.progress_view = widgets.Output()
-        self.detail_view = widgets.Output()
+        self.progress_view = _Shown()
+        self.detail_view = _Shown()
         self.what_if_view = widgets.HTML()
         self.sliders: dict[str, widgets.FloatSlider] = {}
         self.targets: dict[str, widgets.FloatText] = {}
+        self.readouts: dict[str, widgets.HTML] = {}
         self.sliders_box = widgets.VBox()
         self.current_overrides: dict[str, float] = {}
         self.target_overrides: dict[str, float] = {}
@@ -105,18 +148,24 @@ class ReviewMeeting:
         finally:
             self._quiet = before
 
+    @property
+    def team_name(self) -> str | None:
+        """The team chosen, or None for the whole company."""
+        return None if self.team.value == COMPANY else self.team.value
+
     def _refresh_teams(self, team: str | None = None) -> None:
-        teams = [t for t in self.workbook.teams(self.quarter.value) if t != "Company"]
+        teams = [t for t in self.workbook.teams(self.quarter.value) if t not in ("Company", COMPANY)]
         with self._silently():
-            self.team.options = [(COMPANY, None)] + [(t, t) for t in teams]
-            self.team.value = team if team in teams else None
+            self.team.options = [COMPANY, *teams]
+            self.team.value = team if team in teams else COMPANY
 
     def _load(self) -> None:
         """Compute the view of the chosen quarter and team (cached), clear what-ifs, redraw."""
-        key = (self.quarter.value, self.team.value)
+        team = self.team_name
+        key = (self.quarter.value, team)
         if key not in self._cache:
-            snapshot = quarter_snapshot(self.workbook, self.quarter.value, team=self.team.value)
-            results = impact.impact(self.workbook, snapshot.quarter, snapshot.as_of, team=self.team.value)
+            snapshot = quarter_snapshot(self.workbook, self.quarter.value, team=team)
+            results = impact.impact(self.workbook, snapshot.quarter, snapshot.as_of, team=team)
             odds = review.forecast_odds(self.workbook, snapshot.quarter, snapshot.as_of)
             self._cache[key] = (snapshot, results, odds)
         self.snapshot, self.impact, self.odds = self._cache[key]
@@ -135,20 +184,29 @@ class ReviewMeeting:
     def _build_sliders(self) -> None:
         krs = self.snapshot.key_results
         krs = krs[krs["objective_id"] == self.objective.value]
-        self.sliders, self.targets, rows = {}, {}, []
+        self.sliders, self.targets, self.readouts, rows = {}, {}, {}, []
         for _, row in krs.iterrows():
             low, high = slider_bounds(row)
             value = row["current"] if pd.notna(row["current"]) else low
+            # the key result's name, its value formatted beside the slider (a slider's own
+            # readout would show 8.451e+5)
             slider = widgets.FloatSlider(
                 value=float(np.clip(value, low, high)),
                 min=low,
                 max=high,
                 step=(high - low) / 200,
-                description=row["kr_id"],
+                description=row["key_result"],
+                tooltip=f"{row['key_result']} ({row['kr_id']})",
                 continuous_update=False,
-                readout_format=".4g",
-                layout={"width": "520px"},
-                style={"description_width": "220px"},
+                readout=False,
+                layout={"width": "calc(26em + 200px)"},
+                style={"description_width": "26em"},
+            )
+            readout = widgets.HTML(layout={"width": "10em"})
+            widgets.dlink(
+                (slider, "value"),
+                (readout, "value"),
+                transform=partial(_readout, unit=row.get("unit"), kr_type=row["kr_type"]),
             )
             target = widgets.FloatText(
                 value=row["target"] if pd.notna(row["target"]) else 1.0,
@@ -163,8 +221,8 @@ class ReviewMeeting:
             target.observe(
                 lambda change, kr=kr_id: self._on_edit(self.target_overrides, kr, change), names="value"
             )
-            self.sliders[row["kr_id"]], self.targets[row["kr_id"]] = slider, target
-            rows.append(widgets.HBox([slider, target]))
+            self.sliders[kr_id], self.targets[kr_id], self.readouts[kr_id] = slider, target, readout
+            rows.append(widgets.HBox([slider, readout, target]))
         self.sliders_box.children = rows
 
     def _recompute(self) -> None:
@@ -182,7 +240,7 @@ class ReviewMeeting:
         }
         self.objectives_view.value = present.STYLE + present.table(self.objectives, columns)
         self.progress_chart = charts.objective_scorecard(self.objectives, title="Objectives (with what-ifs)")
-        _show(self.progress_view, self.progress_chart)
+        self.progress_view.show(self.progress_chart)
         self._draw_what_if()
 
     def _draw_what_if(self) -> None:
@@ -218,10 +276,10 @@ class ReviewMeeting:
         linked = self.impact[isin(self.impact["kr_id"], krs["kr_id"])]
         if len(linked):
             items.append(present.impact_table(linked))
-        _show(self.detail_view, *items)
+        self.detail_view.show(*items)
 
     def _on_quarter(self, change: dict) -> None:
-        self._refresh_teams(self.team.value)
+        self._refresh_teams(self.team_name)
         self._load()
 
     def _on_view(self, change: dict) -> None:
@@ -256,7 +314,7 @@ class ReviewMeeting:
         """The whole panel, laid out."""
         return widgets.VBox(
             [
-                widgets.HBox([self.quarter, self.team]),
+                widgets.HBox([self.quarter, self.team], layout={"flex_flow": "row wrap"}),
                 self.objectives_view,
                 self.progress_view,
                 widgets.HTML("<h3>Objective</h3>"),
@@ -292,7 +350,9 @@ class KpiExplorer:
         kpis = workbook.kpis
         options = [(f"{r.name} ({r.kpi_id})", r.kpi_id) for r in kpis.itertuples()]
         first, last = workbook.kpi_history["date"].min(), workbook.kpi_history["date"].max()
-        self.kpi = widgets.Dropdown(description="KPI", options=options, value=kpi_id or options[0][1])
+        self.kpi = widgets.Dropdown(
+            description="KPI", options=options, value=kpi_id or options[0][1], layout=WIDE
+        )
         self.segments = widgets.SelectMultiple(description="Segments", rows=4)
         self.period = widgets.Dropdown(
             description="Period", options=["week", "month", "quarter"], value="week"
@@ -302,12 +362,12 @@ class KpiExplorer:
         leading = kpis.loc[kpis["kind"] == "leading", "kpi_id"].tolist() or kpis["kpi_id"].tolist()
         lagging = kpis.loc[kpis["kind"] == "lagging", "kpi_id"].tolist() or kpis["kpi_id"].tolist()
         self.leading = widgets.Dropdown(
-            description="Leading", options=[o for o in options if o[1] in leading]
+            description="Leading", options=[o for o in options if o[1] in leading], layout=WIDE
         )
         self.lagging = widgets.Dropdown(
-            description="Lagging", options=[o for o in options if o[1] in lagging]
+            description="Lagging", options=[o for o in options if o[1] in lagging], layout=WIDE
         )
-        self.trend_view, self.compare_view = widgets.Output(), widgets.Output()
+        self.trend_view, self.compare_view = _Shown(), _Shown()
         self.linked_view = widgets.HTML()
         self._linked_all = review.linked_key_results(workbook)
         self._quiet = False
@@ -365,7 +425,7 @@ class KpiExplorer:
             if len(self.linked)
             else "<p>No key result links this KPI.</p>"
         )
-        _show(self.trend_view, self.trend_chart)
+        self.trend_view.show(self.trend_chart)
 
     def _draw_compare(self) -> None:
         history = self._history()
@@ -381,20 +441,20 @@ class KpiExplorer:
         self.correlations = kpi.lagged_correlation(leading, lagging, max_lag=8)
         self.pair_chart = charts.kpi_pair_chart(leading, lagging, names)
         self.correlation_chart = charts.correlation_chart(self.correlations, names)
-        _show(self.compare_view, self.pair_chart, self.correlation_chart)
+        self.compare_view.show(self.pair_chart, self.correlation_chart)
 
     @property
     def panel(self) -> widgets.VBox:
         """The whole panel, laid out."""
         return widgets.VBox(
             [
-                widgets.HBox([self.kpi, self.period]),
+                widgets.HBox([self.kpi, self.period], layout={"flex_flow": "row wrap"}),
                 widgets.HBox([self.segments, widgets.VBox([self.start, self.end])]),
                 self.trend_view,
                 widgets.HTML("<h4>Key results linked to this KPI</h4>"),
                 self.linked_view,
                 widgets.HTML("<h3>Leading against lagging</h3>"),
-                widgets.HBox([self.leading, self.lagging]),
+                widgets.HBox([self.leading, self.lagging], layout={"flex_flow": "row wrap"}),
                 self.compare_view,
             ]
         )

@@ -193,9 +193,23 @@ def test_charts_display_their_spec_and_report_kernels_only_the_spec(snap, monkey
     finally:
         formatter.mimebundle_formatter.pop(alt.TopLevelMixin, None)
         alt.data_transformers.enable("default")
+        alt.renderers.enable("default")
     assert transformer == ("okrlib" if report_kernel else "default")
     assert bundle[charts.VEGALITE_MIMETYPES[0]] == spec(chart)
-    assert ("text/html" in bundle) is not report_kernel  # JupyterLab also gets altair's own HTML
+    # JupyterLab gets altair's chart widget, drawn with vega from vl-convert (altair's HTML
+    # loaded vega from a CDN); report kernels the spec alone
+    assert ("application/vnd.jupyter.widget-view+json" in bundle) is not report_kernel
+    assert "text/html" not in bundle
+
+
+def test_the_chart_widget_carries_vega_itself() -> None:
+    widget = charts.chart_widget(alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_bar().encode(x=alt.X("x:Q")))
+    try:
+        assert widget.embed_options == {"renderer": "svg"}
+        assert "cdn.jsdelivr" not in widget._esm and "esm.sh" not in widget._esm
+        assert len(widget._esm) > 500_000  # vega, vega-lite and vega-embed, bundled
+    finally:
+        widget.close()
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ KR = "sales-26q3-pipeline-kr2"  # weight 1 of 4 in sales-26q3-pipeline
 
 @pytest.fixture
 def meeting(sample) -> widgets.ReviewMeeting:
-    return widgets.ReviewMeeting(sample, "2026-Q3", "Sales")
+    panel = widgets.ReviewMeeting(sample, "2026-Q3", "Sales")
+    assert panel.objective.value == "sales-26q3-pipeline" and KR in panel.sliders  # nothing vacuous
+    return panel
 
 
 def chart_data(chart) -> pd.DataFrame:
@@ -70,8 +72,58 @@ def test_picking_team_quarter_and_objective_recomputes(meeting) -> None:
     assert set(chart_data(meeting.detail_chart)["kr_id"]) == set(meeting.sliders)
     meeting.quarter.value = pd.Period("2026Q4", freq="Q")
     assert str(meeting.snapshot.quarter) == "2026Q4" and meeting.team.value == "Marketing"
-    meeting.team.value = None
-    assert meeting.objectives["team"].nunique() == 6
+    meeting.team.value = widgets.COMPANY
+    assert meeting.team_name is None and meeting.objectives["team"].nunique() == 6
+
+
+def test_team_dropdown_shows_its_value(sample) -> None:
+    # a dropdown whose value is None shows nothing: the company's entry has a value of its own
+    company = widgets.ReviewMeeting(sample, "2026-Q3")
+    assert company.team.index == 0 and company.team.label == widgets.COMPANY
+    assert company.team_name is None and company.objectives["team"].nunique() == 6
+    sales = widgets.ReviewMeeting(sample, "2026-Q3", "Sales")
+    assert sales.team.label == "Sales" and sales.team_name == "Sales"
+
+
+def test_dropdowns_are_as_wide_as_their_longest_name(sample, meeting) -> None:
+    explorer = widgets.KpiExplorer(sample)
+    for dropdown in (explorer.kpi, explorer.leading, explorer.lagging, meeting.objective, meeting.team):
+        assert dropdown.layout.width == "max-content", dropdown.description
+    assert "Support first-response time (support_response_time)" in dict(explorer.kpi.options)
+
+
+def test_sliders_carry_the_key_results_names_and_readable_values(meeting) -> None:
+    krs = meeting.key_results[meeting.key_results["objective_id"] == meeting.objective.value]
+    assert len(meeting.sliders) == len(krs) == 3
+    for kr in krs.itertuples():
+        slider = meeting.sliders[kr.kr_id]
+        assert slider.description == kr.key_result and not slider.readout
+        assert "e+" not in meeting.readouts[kr.kr_id].value
+    assert meeting.readouts[KR].value == f"<b>${meeting.sliders[KR].value:,.0f}</b>"  # not 8.451e+5
+    meeting.sliders[KR].value = 894000.0
+    assert meeting.readouts[KR].value == "<b>$894,000</b>"
+    assert widgets._amount(92.5, "%", "at_least") == "92.5%"
+    assert widgets._amount(12, "deals", "increase") == "12 deals"
+    assert widgets._amount(0.5, None, "milestone") == "50% done"
+
+
+def test_forecast_grade_follows_a_what_if(sample) -> None:
+    # the case: lifting the pipeline's EMEA MRR takes the objective from 49.3% to 66.2%
+    panel = widgets.ReviewMeeting(sample, "2026-Q4", "Sales")
+    objective, kr = "sales-26q4-pipeline", "sales-26q4-pipeline-kr2"
+    panel.objective.value = objective
+    assert objective_row(panel, objective)["progress"] == pytest.approx(0.493, abs=5e-4)
+    assert objective_row(panel, objective)["forecast_grade"] == pytest.approx(0.8)
+    assert "forecast grade <b>0.8</b>" in panel.what_if_view.value
+    row = panel.key_results.set_index("kr_id").loc[kr]
+    # weight 1 of 4: the key result's progress rises by 4 * (66.2% - 49.3%)
+    lifted = row["progress"] + 4 * (0.662 - objective_row(panel, objective)["progress"])
+    panel.sliders[kr].value = row["start"] + lifted * (row["target"] - row["start"])
+    assert objective_row(panel, objective)["progress"] == pytest.approx(0.662)
+    # its trend (862,677 projected at 845,106 now) moves with the edit, past the target
+    assert objective_row(panel, objective)["forecast_grade"] == pytest.approx(1.0)
+    assert "forecast grade <b>1.0</b>" in panel.what_if_view.value
+    assert ">1.0<" in panel.objectives_view.value
 
 
 def test_sliders_are_debounced(meeting) -> None:
@@ -91,6 +143,16 @@ def test_what_if_function_by_hand(sample) -> None:
     krs = untouched.key_results.set_index("kr_id")
     forecast = snap.forecast.set_index("kr_id")
     assert krs.loc[KR, "forecast_progress"] == pytest.approx(forecast.loc[KR, "projected_progress"])
+    # the edit (826,100 to 894,000) moves the projection by as much
+    row = snap.key_results.set_index("kr_id").loc[KR]
+    moved = forecast.loc[KR, "projected_value"] + 894000.0 - row["current"]
+    expected = np.clip((moved - row["start"]) / (row["target"] - row["start"]), 0, 1)
+    edited = result.key_results.set_index("kr_id")
+    assert edited.loc[KR, "forecast_progress"] == pytest.approx(expected)
+    others = krs.index != KR
+    pd.testing.assert_series_equal(
+        edited.loc[others, "forecast_progress"], krs.loc[others, "forecast_progress"]
+    )
 
 
 def test_explorer_updates_trend_segments_and_linked_krs(sample) -> None:
@@ -142,3 +204,28 @@ def test_chart_colours_are_one_scheme() -> None:
         == charts.VERDICT_COLORS["worsened"]
         == charts.HEALTH_COLORS["critical"]
     )
+
+
+def test_panels_reuse_their_chart_widgets(sample, monkeypatch) -> None:
+    import altair as alt
+    import IPython
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.setattr(IPython, "get_ipython", InteractiveShell.instance)  # panels show only in IPython
+    explorer = widgets.KpiExplorer(sample)
+    shown = list(explorer.compare_view.chart_widgets)
+    assert len(shown) == 2 and all(isinstance(w, alt.JupyterChart) for w in shown)
+    explorer.period.value = "month"
+    # the same widgets with the new charts: the front end gets no second vega bundle
+    assert explorer.compare_view.chart_widgets == shown
+    assert shown[0].chart is explorer.pair_chart and shown[1].chart is explorer.correlation_chart
+    meeting = widgets.ReviewMeeting(sample, "2026-Q3", "Sales")
+    before = list(meeting.detail_view.chart_widgets)
+    meeting.objective.value = "sales-26q3-expansion"
+    after = meeting.detail_view.chart_widgets
+    kept = len(after)
+    assert len(before) == 4 and kept == 3  # progress and check-ins of 3 key results, then of 2
+    assert after[:kept] == before[:kept] and after[0].chart is meeting.detail_chart
+    assert all(w.comm is None for w in before[kept:])  # the ones no longer needed are closed
+    for widget in (*shown, *after, *meeting.progress_view.chart_widgets, *explorer.trend_view.chart_widgets):
+        widget.close()
