@@ -2,7 +2,9 @@
 
 Reading rules (documented in the README):
 
-- a file is ``<stem>.csv`` or ``<stem>.parquet``; both at once is an error;
+- a file is ``<stem>.csv``, ``<stem>.parquet`` or ``<stem>.xlsx``; more than one is an error;
+  an ``.xlsx`` file (a workbook of the four sheets, or one of them) is read by
+  :mod:`okrlib._excel`;
 - CSV files are UTF-8, with or without a byte-order mark;
 - the delimiter is whichever of ``;`` and ``,`` occurs more often in the header
   line (``,`` on a tie); with ``;`` numbers may use a decimal comma;
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +37,7 @@ from ._parse import all_finite
 from .contract import FileSpec
 from .exceptions import DataError, Problem
 
-SUFFIXES = (".csv", ".parquet")
+SUFFIXES = (".csv", ".parquet", ".xlsx")
 
 
 @dataclass
@@ -50,6 +52,8 @@ class RawTable:
     source: Path
     location: str
     decimal_comma: bool
+    sheet: str | None = None  # an Excel file's sheet
+    letters: dict[str, str] = field(default_factory=dict)  # an Excel sheet's column letters by name
 
 
 def locate(path: str | Path, spec: FileSpec) -> Path:
@@ -63,7 +67,8 @@ def locate(path: str | Path, spec: FileSpec) -> Path:
     found = [f for f in found if f.is_file()]
     if len(found) == 1:
         return found[0]
-    expected = f"exactly one of {spec.stem}.csv or {spec.stem}.parquet ({spec.help})"
+    expected = " or ".join(f"{spec.stem}{suffix}" for suffix in SUFFIXES)
+    expected = f"exactly one of {expected} ({spec.help})"
     got = " and ".join(f.name for f in found) if found else None
     raise DataError([Problem(path / f"{spec.stem}.csv", None, None, got, expected)])
 
@@ -80,6 +85,10 @@ def read_raw(file: Path, spec: FileSpec) -> RawTable:
     """Read ``file`` into a :class:`RawTable`, or raise :class:`DataError`."""
     if file.suffix == ".parquet":
         return _read_parquet(file, spec)
+    if file.suffix.lower() == ".xlsx":
+        from ._excel import read_sheet  # here: CSV and Parquet data never import calamine
+
+        return read_sheet(file, spec)
     return _read_csv(file, spec)
 
 

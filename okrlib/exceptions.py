@@ -17,9 +17,10 @@ class OkrlibError(Exception):
 class Problem:
     """One thing wrong in a data file.
 
-    ``line`` is the line number in a CSV file (the header is line 1) or the row
-    number in a Parquet file (the first row is 1); ``None`` for whole-file and
-    whole-column problems.
+    ``line`` is the line number in a CSV file (the header is line 1), the row
+    number in a Parquet file (the first row is 1) or in an Excel sheet (as Excel shows
+    it: the header is row 1); ``None`` for whole-file and whole-column problems.
+    ``sheet`` names an Excel file's sheet and ``letter`` the column as Excel names it.
     """
 
     file: Path | str
@@ -29,13 +30,21 @@ class Problem:
     expected: str
     location: str = "line"
     key: str | None = None  # the row's id, such as "kr_id 'sales-1-kr2'"
+    sheet: str | None = None  # an Excel file's sheet
+    letter: str | None = None  # an Excel column's letter, such as "C"
+
+    @property
+    def source(self) -> str:
+        """The file, and an Excel file's sheet: ``okr.xlsx [okrs]``."""
+        return f"{self.file} [{self.sheet}]" if self.sheet else str(self.file)
 
     def __str__(self) -> str:
         where = []
         if self.line is not None:
             where.append(f"{self.location} {self.line}" + (f" ({self.key})" if self.key else ""))
-        if self.column is not None:
-            where.append(f"column {shorten(self.column)!r}")
+        if self.column is not None or self.letter is not None:
+            named = None if self.column is None else repr(shorten(self.column))
+            where.append(" ".join(["column", *filter(None, [self.letter, named])]))
         got = "" if self.value is None else f"got {_show(self.value)}; "
         return f"{', '.join(where) or 'file'}: {got}expected {self.expected}"
 
@@ -70,7 +79,7 @@ class DataError(OkrlibError, ValueError):
         lines: list[str] = []
         by_file: dict[str, list[Problem]] = {}
         for problem in self.problems:
-            by_file.setdefault(str(problem.file), []).append(problem)
+            by_file.setdefault(problem.source, []).append(problem)
         shown = 0
         for file, problems in by_file.items():
             count = len(problems)

@@ -39,8 +39,11 @@ __all__ = ["cut_at", "load_checkins", "load_kpi_history", "load_kpis", "load_okr
 class Problems:
     """Collects problems of one file, vectorised: one call per rule, not per row."""
 
-    def __init__(self, source: Path, location: str):
+    def __init__(
+        self, source: Path, location: str, sheet: str | None = None, letters: dict[str, str] | None = None
+    ):
         self.source, self.location = source, location
+        self.sheet, self.letters = sheet, letters or {}  # an Excel file's sheet and column letters
         self.items: list[Problem] = []
         self.keys: pd.Series | None = None
 
@@ -49,7 +52,12 @@ class Problems:
         self.keys = keys
 
     def add(self, line: int | None, column: str | None, value: object, expected: str) -> None:
-        self.items.append(Problem(self.source, line, column, value, expected, self.location))
+        letter = self.letters.get(column) if column else None
+        self.items.append(
+            Problem(
+                self.source, line, column, value, expected, self.location, sheet=self.sheet, letter=letter
+            )
+        )
 
     def add_rows(
         self,
@@ -362,7 +370,7 @@ def _check_unique(frame: pd.DataFrame, spec: FileSpec, problems: Problems, codes
 
 def _load(path: str | Path, spec: FileSpec) -> tuple[pd.DataFrame, Problems]:
     raw = read_raw(locate(path, spec), spec)
-    problems = Problems(raw.source, raw.location)
+    problems = Problems(raw.source, raw.location, raw.sheet, raw.letters)
     return _parse_file(raw, spec, problems), problems
 
 
