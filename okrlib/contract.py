@@ -1,6 +1,7 @@
 """The data contract, declared once.
 
-Four files live in a data folder, each as ``<stem>.csv`` or ``<stem>.parquet``:
+Four files live in a data folder, each as ``<stem>.csv``, ``.parquet`` or ``.xlsx`` (or
+four sheets of one ``.xlsx`` workbook, named like the stems):
 ``kpis``, ``kpi_history``, ``okrs`` and ``checkins``.  This module says which
 columns each file has, what type each column is, which values are allowed and
 what an empty optional cell means.  The loader (:mod:`okrlib.load`) reads these

@@ -438,7 +438,8 @@ def load_workbook(path: str | Path = "data") -> Workbook:
     Parameters
     ----------
     path : the data folder holding kpis, kpi_history, okrs and checkins
-        (each ``.csv`` or ``.parquet``).
+        (each ``.csv``, ``.parquet`` or ``.xlsx``), or an ``.xlsx`` workbook with
+        sheets of those names (the README's "Excel workbooks").
 
     Returns
     -------
