@@ -73,13 +73,24 @@ def read_sheet(file: Path, spec: FileSpec) -> RawTable:
 
     try:
         book = calamine.CalamineWorkbook.from_path(str(file))
-        sheet_name = _choose_sheet(file, book, spec, calamine)
-        sheet = book.get_sheet_by_name(sheet_name)
-        rows = sheet.to_python(skip_empty_area=False)
-        merged = sheet.merged_cell_ranges or []
-        book.close()
+        try:
+            sheet_name = _choose_sheet(file, book, spec, calamine)
+            sheet = book.get_sheet_by_name(sheet_name)
+            rows = sheet.to_python(skip_empty_area=False)  # from A1, so rows keep Excel's numbers
+            merged = sheet.merged_cell_ranges or []
+        finally:
+            book.close()
         special = _scan(file, sheet_name)
-    except (calamine.CalamineError, OSError, zipfile.BadZipFile, KeyError, ElementTree.ParseError) as error:
+    except DataError:
+        raise
+    except (
+        calamine.CalamineError,
+        OSError,
+        zipfile.BadZipFile,
+        ElementTree.ParseError,
+        KeyError,
+        ValueError,
+    ) as error:
         expected = "a readable .xlsx workbook (in Excel: File > Save As > Excel Workbook)"
         raise DataError([Problem(file, None, None, f"{type(error).__name__}: {error}", expected)]) from None
     return _table(file, sheet_name, spec, rows, merged, special)
@@ -139,14 +150,19 @@ def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, 
 def _scan(file: Path, sheet_name: str) -> Special:
     """Find the percent-formatted, error and uncalculated formula cells of a sheet."""
     with zipfile.ZipFile(file) as archive:
-        book = next(t for kind, t in _relationships(archive, "").values() if kind == "officeDocument")
+        book = next((t for kind, t in _relationships(archive, "").values() if kind == "officeDocument"), "")
         parts = _relationships(archive, book)
         workbook = ElementTree.fromstring(archive.read(book))
         sheet_id = next(
-            _attribute(e, "id")
-            for e in workbook.iter()
-            if _local(e.tag) == "sheet" and e.get("name") == sheet_name
+            (
+                _attribute(e, "id")
+                for e in workbook.iter()
+                if _local(e.tag) == "sheet" and e.get("name") == sheet_name
+            ),
+            None,
         )
+        if sheet_id not in parts:
+            raise ValueError(f"no part for sheet {sheet_name!r} in {book}")
         data = archive.read(parts[sheet_id][1])
         styles = next((t for kind, t in parts.values() if kind == "styles"), None)
         percent_styles = _percent_styles(archive.read(styles)) if styles else set()
@@ -297,7 +313,7 @@ def _table(
     lines: np.ndarray | range = range(2, table.num_rows + 2)
     blank = _all_null(table)
     if blank is not None:
-        keep = blank.to_numpy(zero_copy_only=False) == False  # noqa: E712
+        keep = ~blank.to_numpy(zero_copy_only=False)
         table = table.filter(pa.array(keep))
         lines = np.arange(2, len(keep) + 2, dtype=np.int64)[keep]
     letters = {name: column_letter(index) for index, name in names.items()}
