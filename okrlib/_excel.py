@@ -205,34 +205,34 @@ def _percent_styles(styles_xml: bytes) -> set[int]:
 
 
 def _walk(data: bytes, percent_styles: set[str]) -> Special:
+    """The special cells, row by row: a row's cells are looked at when the row has been read
+    (only "end" events: half the time of following every element's start too)."""
     special = Special()
-    row = column = -1
-    for event, element in ElementTree.iterparse(io.BytesIO(data), events=("start", "end")):
-        name = _local(element.tag)
-        if event == "start":
-            if name == "row":
-                row = int(element.get("r")) - 1 if element.get("r") else row + 1
-                column = -1
+    row = -1
+    for _, element in ElementTree.iterparse(io.BytesIO(data)):
+        tag = element.tag
+        if not (tag.endswith("}row") or tag == "row"):
             continue
-        if name != "c":
-            if name == "row":
-                element.clear()
-            continue
-        ref = element.get("r")
-        row, column = _cell_position(ref) if ref else (row, column + 1)
-        kind = element.get("t", "n")
-        formula = value = None
-        for child in element:
-            if _local(child.tag) == "f":
-                formula = child.text or ""
-            elif _local(child.tag) == "v":
-                value = child.text
-        if kind == "e":
-            special.errors.append((row, column, value or "an error"))
-        elif formula is not None and not value and kind != "str":
-            special.uncalculated.append((row, column, f"={formula}" if formula else "a shared formula"))
-        elif kind == "n" and value and element.get("s") in percent_styles:
-            special.percent.add((row, column))
+        number = element.get("r")
+        row = int(number) - 1 if number else row + 1
+        for column, cell in enumerate(element):  # a cell without a reference is counted along
+            kind = cell.get("t", "n")
+            formula = cell.find(cell.tag[:-1] + "f")  # {namespace}c -> {namespace}f
+            percent = kind == "n" and cell.get("s") in percent_styles
+            if kind != "e" and formula is None and not percent:
+                continue  # most cells
+            ref = cell.get("r")
+            where = _cell_position(ref) if ref else (row, column)
+            value = cell.find(cell.tag[:-1] + "v")
+            value = None if value is None else value.text
+            if kind == "e":
+                special.errors.append((*where, value or "an error"))
+            elif formula is not None and not value and kind != "str":
+                text = formula.text
+                special.uncalculated.append((*where, f"={text}" if text else "a shared formula"))
+            elif percent and value:
+                special.percent.add(where)
+        element.clear()
     return special
 
 
