@@ -76,7 +76,7 @@ def read_sheet(file: Path, spec: FileSpec) -> RawTable:
         try:
             sheet_name = _choose_sheet(file, book, spec, calamine)
             sheet = book.get_sheet_by_name(sheet_name)
-            rows = sheet.to_python(skip_empty_area=False)  # from A1, so rows keep Excel's numbers
+            rows = _cells(file, sheet)
             merged = sheet.merged_cell_ranges or []
         finally:
             book.close()
@@ -94,6 +94,18 @@ def read_sheet(file: Path, spec: FileSpec) -> RawTable:
         expected = "a readable .xlsx workbook (in Excel: File > Save As > Excel Workbook)"
         raise DataError([Problem(file, None, None, f"{type(error).__name__}: {error}", expected)]) from None
     return _table(file, sheet_name, spec, rows, merged, special)
+
+
+def _cells(file: Path, sheet) -> list[list]:
+    """Every cell of ``sheet`` from A1 on (so rows keep Excel's numbers), row by row."""
+    try:
+        return sheet.to_python(skip_empty_area=False)
+    except BaseException as error:  # a panic in calamine's Rust (pyo3's PanicException) is no Exception
+        if type(error).__name__ != "PanicException":
+            raise
+        # calamine panics on a date-formatted number no date can be (such as -3e38; tafia/calamine#722)
+        expected = "cells python-calamine can read: a date-formatted cell holding a date from 1900 to 9999"
+        raise DataError([Problem(file, None, None, str(error), expected, sheet=sheet.name)]) from None
 
 
 def _choose_sheet(file: Path, book, spec: FileSpec, calamine) -> str:

@@ -184,6 +184,17 @@ def test_date_cells_are_dates_and_a_time_of_day_is_an_error(tmp_path: Path) -> N
     )
 
 
+def test_a_number_formatted_as_a_date_no_date_can_be_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    book = _book()
+    book["kpi_history"]["A3"] = -3.4e38  # calamine panics on it (tafia/calamine#722's kind)
+    book["kpi_history"]["A3"].number_format = "yyyy-mm-dd"
+    message = str(_error(_save(book, tmp_path / "okr.xlsx")))
+    assert message.startswith(f"{tmp_path / 'okr.xlsx'} [kpi_history]: 1 problem\n  file: got ")
+    assert (
+        "expected cells python-calamine can read: a date-formatted cell holding a date from 1900" in message
+    )
+
+
 def test_empty_rows_and_columns_are_ignored_but_rows_keep_excels_numbers(tmp_path: Path) -> None:
     book = _book()
     checkins = book["checkins"]
@@ -262,3 +273,46 @@ def test_the_command_line_checks_a_workbook(tmp_path: Path) -> None:
     done = run_okrlib("check", "--data", str(tmp_path / "okr.xlsx"))
     assert done.returncode == 0, done.stderr
     assert "KPIs: 14" in done.stdout
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CELLS = st.one_of(
+    st.none(),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.integers(-(10**6), 10**6),
+    st.booleans(),
+    st.dates(dt.date(1900, 3, 1), dt.date(2100, 12, 31)),
+    st.datetimes(dt.datetime(1900, 3, 1), dt.datetime(2100, 12, 31)).map(lambda d: d.replace(microsecond=0)),
+    st.sampled_from(
+        ["", " ", "x", "1,200", "85%", "$1,200", "2026-07-06", "=1+1", "=A2", "#N/A", "Sales", "emea"]
+    ),
+)
+FORMATS = st.sampled_from(["General", "0%", "0.0%", "yyyy-mm-dd", "@", '0.0"%"'])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(1, 9), st.integers(1, 6), CELLS, FORMATS, st.booleans()), min_size=1, max_size=6
+    )
+)
+def test_any_cell_loads_or_is_a_data_error_naming_sheet_and_row(tmp_path: Path, edits) -> None:
+    # whatever a cell holds or however it is formatted: a workbook, or a DataError, nothing else
+    book = _book()
+    sheet = book["kpi_history"]
+    for row, column, value, number_format, error_cell in edits:
+        cell = sheet.cell(row, column)
+        if isinstance(value, str) and value.startswith("#") and error_cell:
+            cell.value, cell.data_type = value, "e"
+        else:
+            cell.value = value
+        cell.number_format = number_format
+    path = _save(book, tmp_path / "okr.xlsx")
+    try:
+        okrlib.load_workbook(path)
+    except DataError as error:
+        for problem in error.problems:
+            assert problem.file == path and str(problem)
+            assert problem.sheet in (None, "kpi_history") or problem.sheet in book.sheetnames
