@@ -9,7 +9,8 @@ when the sheet holds formulas, error cells or percent-formatted cells).
 Reading rules (documented in the README, "Excel workbooks"):
 
 - ``okr.xlsx`` holds the four tables as sheets named ``kpis``, ``kpi_history``, ``okrs`` and
-  ``checkins``; a file named ``<stem>.xlsx`` may instead hold its table in its first sheet;
+  ``checkins``; a file named ``<stem>.xlsx`` holds its table in the sheet of that name, or
+  else in its first sheet;
 - a hidden sheet is read when it is named like a contract table; other hidden sheets are
   ignored (they do not count as a first sheet);
 - row 1 holds the column names; rows and columns with nothing in them are ignored (trailing
