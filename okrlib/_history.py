@@ -47,6 +47,13 @@ def memo(history: pd.DataFrame, name: str, compute: Callable[[], T]) -> T:
     return results[name]  # type: ignore[return-value]
 
 
+def row_codes(history: pd.DataFrame) -> _Codes:
+    """Per row, the position of its kpi_id in ``kpi_ids`` (``kpi``) and of its segment in
+    ``segments`` (``segment``); the two indexes may hold values no row has (a frame of
+    :func:`of_kpis` inherits its history's)."""
+    return _codes(history)
+
+
 def _codes(history: pd.DataFrame) -> _Codes:
     def compute() -> _Codes:
         kpi, kpi_ids = pd.factorize(history["kpi_id"])
@@ -73,7 +80,8 @@ def pair_of(history: pd.DataFrame, kpi_id: pd.Series, segment: pd.Series) -> np.
 
 def kpi_ids(history: pd.DataFrame) -> pd.Series:
     """The distinct kpi_ids of ``history``, in the order they first appear."""
-    return pd.Series(_codes(history).kpi_ids, dtype=history["kpi_id"].dtype)
+    codes = _codes(history)
+    return pd.Series(codes.kpi_ids.take(pd.unique(codes.kpi)), dtype=history["kpi_id"].dtype)
 
 
 def of_kpis(history: pd.DataFrame, kpi_ids: Iterable[object]) -> pd.DataFrame:
@@ -83,7 +91,11 @@ def of_kpis(history: pd.DataFrame, kpi_ids: Iterable[object]) -> pd.DataFrame:
     wanted = codes.kpi_ids.get_indexer(pd.Index(pd.unique(pd.Series(list(kpi_ids), dtype="object"))))
     table = np.zeros(len(codes.kpi_ids) + 1, dtype=bool)  # the last entry: a missing kpi_id (-1)
     table[wanted[wanted >= 0]] = True
-    return history[table[codes.kpi]]
+    rows = table[codes.kpi]
+    found = history[rows]
+    mine = _Codes(codes.kpi[rows], codes.kpi_ids, codes.segment[rows], codes.segments)
+    memo(found, "codes", lambda: mine)  # its rows' codes are the history's: no second pass over the texts
+    return found
 
 
 def series(history: pd.DataFrame) -> pd.DataFrame:

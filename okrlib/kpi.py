@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ._history import of_kpis
+from ._history import of_kpis, row_codes
 
 Period = Literal["week", "month", "quarter"]
 FREQUENCIES = {"week": "W-SUN", "month": "M", "quarter": "Q"}
@@ -103,13 +103,22 @@ def readings(
     DataFrame with kpi_id, segment, value and date (the latest observation used).
     """
     as_of = pd.Timestamp(as_of)
-    frame = _with_aggregation(history[history["date"] <= as_of], kpis)
-    rule, date = frame["aggregation"], frame["date"]
+    before = (history["date"] <= as_of).to_numpy()
+    frame = history[before]
+    # each row's rule through its KPI's code (no pass over the ids' texts per rule)
+    codes = row_codes(history)
+    kpi, segment = codes.kpi[before], codes.segment[before]
+    rule = kpis.set_index("kpi_id")["aggregation"].reindex(codes.kpi_ids).to_numpy(dtype=object)
+    last, date = (rule == "last")[kpi], frame["date"].to_numpy()
     in_window = (
-        rule.eq("last")
-        | (rule.eq("sum") & (date >= quarter_start))
-        | (rule.eq("mean") & (date > as_of - pd.Timedelta(days=MEAN_WINDOW_DAYS)))
+        last
+        | ((rule == "sum")[kpi] & (date >= pd.Timestamp(quarter_start).to_datetime64()))
+        | ((rule == "mean")[kpi] & (date > (as_of - pd.Timedelta(days=MEAN_WINDOW_DAYS)).to_datetime64()))
     )
+    if last.any():  # of a ``last`` series only its latest row counts: a long history shrinks to one row
+        series = kpi.astype(np.int64) * (len(codes.segments) + 1) + segment
+        latest = pd.Series(date).groupby(series).transform("max").to_numpy()
+        in_window &= ~last | (date == latest)
     stats = aggregate_by(frame[in_window], kpis, ["kpi_id", "segment"])
     return stats.rename(columns={"last_date": "date"})[["kpi_id", "segment", "value", "date"]]
 
