@@ -112,6 +112,9 @@ def series(history: pd.DataFrame) -> pd.DataFrame:
     ).astype({"kpi_id": history["kpi_id"].dtype, "segment": history["segment"].dtype})
 
 
+DENSE_LIMIT = 1 << 27  # up to 128M (KPI, day) pairs, a table of flags is cheaper than a sort
+
+
 def kpi_dates(history: pd.DataFrame) -> pd.DataFrame:
     """Every (kpi_id, date) pair of ``history`` once, each KPI's dates ascending:
     ``history[["kpi_id", "date"]].drop_duplicates()`` sorted by KPI (in order of first
@@ -123,7 +126,13 @@ def kpi_dates(history: pd.DataFrame) -> pd.DataFrame:
     days = history["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
     low = days.min()
     span = days.max() - low + 1
-    keys = np.unique(codes.kpi.astype(np.int64) * span + (days - low))  # sorted: by KPI, then date
+    keys = codes.kpi.astype(np.int64) * span + (days - low)
+    if len(codes.kpi_ids) * span <= DENSE_LIMIT:  # one flag per possible (KPI, day): no sort
+        seen = np.zeros(len(codes.kpi_ids) * span, dtype=bool)
+        seen[keys] = True
+        keys = np.flatnonzero(seen)
+    else:
+        keys = np.unique(keys)  # sorted: by KPI, then date
     return pd.DataFrame(
         {
             "kpi_id": codes.kpi_ids.take(keys // span),
