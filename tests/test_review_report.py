@@ -141,6 +141,6 @@ def test_a_long_history_charts_months_under_altairs_row_limit(tmp_path: Path) ->
     assert len(kpi_charts) == 3  # the three KPIs Team 00 owns, each all + 2 segments
     for chart in kpi_charts:
         rows = max(len(rows) for rows in chart["datasets"].values())
-        # 2018-07-19 to 2026-09-30: the months 2018-07 to 2026-09 end by the as-of date, 99
+        # 2018-07-15 to 2026-09-30: the months 2018-07 to 2026-09 end by the as-of date, 99
         assert rows == 3 * 99
     assert max(len(rows) for s in specs for rows in s.get("datasets", {}).values()) < 5000
