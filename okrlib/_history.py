@@ -3,9 +3,11 @@
 A 10M-row history holds ``kpi_id`` and ``segment`` as text: every ``isin`` or
 ``drop_duplicates`` on them hashes 10M strings (0.3 to 1 s each, more with Python strings).
 The codes of both columns are computed once per history frame (kept while the frame lives,
-and only while its ``kpi_id`` column is the one they were made from), and each later
-lookup is a table lookup on integers.  Results are the rows and pairs the text operations
-give, in the same order.
+and only while its ``kpi_id`` and ``segment`` columns are the ones they were made from), and
+each later lookup is a table lookup on integers.  Results are the rows and pairs the text
+operations give, in the same order.  :func:`memo` keeps other results per frame the same
+way (the loader's scale findings): like every frame of a Workbook, a history is never
+changed in place.
 """
 
 from __future__ import annotations
@@ -29,18 +31,19 @@ class _Codes:
     segments: pd.Index
 
 
-_MEMO: dict[int, tuple[object, dict[str, object]]] = {}
+_MEMO: dict[int, tuple[tuple[object, object], dict[str, object]]] = {}
 
 
 def memo(history: pd.DataFrame, name: str, compute: Callable[[], T]) -> T:
     """``compute()`` once per history frame and ``name``, kept while the frame lives and
-    its ``kpi_id`` column is the same array (frames of a Workbook are never changed)."""
-    key, column = id(history), history["kpi_id"].array
+    its ``kpi_id`` and ``segment`` columns are the same arrays (a column assigned anew
+    starts afresh; frames of a Workbook are never changed in place)."""
+    key, columns = id(history), (history["kpi_id"].array, history["segment"].array)
     entry = _MEMO.get(key)
-    if entry is None or entry[0] is not column:
+    if entry is None or any(now is not then for now, then in zip(columns, entry[0], strict=True)):
         if entry is None:
             weakref.finalize(history, _MEMO.pop, key, None)
-        entry = _MEMO[key] = (column, {})
+        entry = _MEMO[key] = (columns, {})
     results = entry[1]
     if name not in results:
         results[name] = compute()

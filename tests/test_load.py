@@ -454,3 +454,12 @@ def test_history_lookups_by_codes_equal_the_text_operations(sample, storage) -> 
             mine = by_codes[by_codes["kpi_id"] == kpi_id]["date"]
             assert mine.tolist() == sorted(group["date"])
         assert list(_history.kpi_ids(history)) == list(pd.unique(history["kpi_id"]))
+
+
+def test_history_codes_start_afresh_when_a_column_is_assigned_anew(sample) -> None:
+    from okrlib import _history
+
+    history = sample.kpi_history.copy()
+    assert "all" in set(_history.series(history)["segment"])
+    history["segment"] = "emea"  # the same frame, a new segment column
+    assert set(_history.series(history)["segment"]) == {"emea"}
