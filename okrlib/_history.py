@@ -94,10 +94,16 @@ def of_kpis(history: pd.DataFrame, kpi_ids: Iterable[object]) -> pd.DataFrame:
     wanted = codes.kpi_ids.get_indexer(pd.Index(pd.unique(pd.Series(list(kpi_ids), dtype="object"))))
     table = np.zeros(len(codes.kpi_ids) + 1, dtype=bool)  # the last entry: a missing kpi_id (-1)
     table[wanted[wanted >= 0]] = True
-    rows = table[codes.kpi]
-    found = history[rows]
-    mine = _Codes(codes.kpi[rows], codes.kpi_ids, codes.segment[rows], codes.segments)
-    memo(found, "codes", lambda: mine)  # its rows' codes are the history's: no second pass over the texts
+    return rows(history, table[codes.kpi])
+
+
+def rows(history: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """``history[mask]``, its rows keeping the codes ``history`` has (no second pass over
+    the texts when it is looked up later)."""
+    found = history[mask]
+    codes = _codes(history)
+    mine = _Codes(codes.kpi[mask], codes.kpi_ids, codes.segment[mask], codes.segments)
+    memo(found, "codes", lambda: mine)
     return found
 
 
