@@ -256,6 +256,183 @@ def many_teams_data(folder: Path, teams: int) -> Path:
     return folder
 
 
+@dataclass(frozen=True)
+class ScaleSizes:
+    """Row 7's workbook: kpis x (segments, ``all`` among them) x days of history, and
+    key_results spread over teams x quarters (five key results an objective)."""
+
+    kpis: int
+    segments: int
+    days: int
+    key_results: int
+    teams: int
+    quarters: int
+    checkins_per_kr: int
+
+
+SCALE_FULL = ScaleSizes(
+    kpis=200, segments=5, days=10_000, key_results=20_000, teams=40, quarters=20, checkins_per_kr=6
+)
+SCALE_QUICK = ScaleSizes(
+    kpis=20, segments=5, days=1_500, key_results=2_000, teams=8, quarters=10, checkins_per_kr=6
+)
+SCALE_QUARTER = "2026-Q3"  # the last quarter of the workbook, reviewed by row 7
+SCALE_TEAM = "Team 00"
+
+
+def write_scale_workbook(folder: Path, sizes: ScaleSizes) -> Path:
+    """A data folder for row 7: a long daily KPI history and many teams' OKRs (seeded).
+
+    kpis.csv: ``sizes.kpis`` KPIs cycling through sum, mean and last, both directions, most
+    with a target and thresholds on the good side of a warning and critical line, each owned
+    by one team (the first KPIs by ``SCALE_TEAM``).  kpi_history.csv: every KPI daily over
+    ``sizes.days`` days up to 2026-09-30, as ``all`` and ``sizes.segments - 1`` segments
+    (``all`` is the segments' sum for sum and last KPIs, their mean for mean KPIs): a level,
+    a slow trend, a yearly season and noise.  okrs.csv: ``sizes.key_results`` key results,
+    five to an objective, five objectives per team and quarter, over the last
+    ``sizes.quarters`` quarters; every fifth key result links a KPI its team owns (start at
+    the KPI's level, target 10% better).  checkins.csv: ``sizes.checkins_per_kr`` weekly
+    check-ins per key result (none for every seventh).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    rng = np.random.default_rng(SEED)
+    folder.mkdir(parents=True, exist_ok=True)
+    n_kpi, n_seg, n_days = sizes.kpis, sizes.segments - 1, sizes.days
+    kpi_ids = np.array([f"kpi_{i:03d}" for i in range(n_kpi)])
+    aggregation = np.array(["sum", "mean", "last"])[np.arange(n_kpi) % 3]
+    higher = np.arange(n_kpi) % 4 != 3
+    level = np.where(aggregation == "mean", rng.uniform(5, 95, n_kpi), rng.uniform(100, 10_000, n_kpi))
+    teams = np.array([f"Team {i:02d}" for i in range(sizes.teams)])
+    owner = teams[np.arange(n_kpi) % sizes.teams]
+    has_target = np.arange(n_kpi) % 5 != 4
+    sign = np.where(higher, 1.0, -1.0)
+    all_level = np.where(aggregation == "mean", level, level * n_seg)
+
+    def line(factor: float) -> np.ndarray:
+        return np.where(has_target, np.round(all_level * (1 + sign * factor), 2), np.nan)
+
+    pd.DataFrame(
+        {
+            "kpi_id": kpi_ids,
+            "name": [f"Metric {i:03d}" for i in range(n_kpi)],
+            "unit": np.where(aggregation == "mean", "%", "units"),
+            "direction": np.where(higher, "higher_is_better", "lower_is_better"),
+            "aggregation": aggregation,
+            "kind": np.where(np.arange(n_kpi) % 2 == 0, "leading", "lagging"),
+            "owner": owner,
+            "target": line(0.05),
+            "warn_threshold": line(-0.05),
+            "critical_threshold": line(-0.15),
+        }
+    ).to_csv(folder / "kpis.csv", index=False)
+
+    # history: kpi-major, then segment (all first), then day
+    end = pd.Timestamp("2026-09-30")
+    days = pd.date_range(end=end, periods=n_days, freq="D")
+    t = np.arange(n_days) / 365.25
+    trend = 1 + 0.02 * t[None, :] * rng.uniform(-1, 1, (n_kpi, 1))
+    season = 1 + 0.05 * np.sin(2 * np.pi * (t[None, :] + rng.uniform(0, 1, (n_kpi, 1))))
+    shape = (level[:, None] * trend * season).astype(np.float32)  # kpi x day
+    parts = shape[:, None, :] * rng.uniform(0.8, 1.2, (n_kpi, n_seg, 1)).astype(np.float32)
+    parts *= 1 + 0.03 * rng.standard_normal((n_kpi, n_seg, n_days), dtype=np.float32)
+    whole = np.where((aggregation == "mean")[:, None], parts.mean(axis=1), parts.sum(axis=1))
+    values = np.concatenate([whole[:, None, :], parts], axis=1)  # kpi x (all + segments) x day
+    del parts, whole
+    segments = np.array(["all", *[f"seg_{chr(97 + i)}" for i in range(n_seg)]])
+    series = n_kpi * (n_seg + 1)
+    table = pa.table(
+        {
+            "date": pa.DictionaryArray.from_arrays(
+                pa.array(np.tile(np.arange(n_days, dtype=np.int32), series)),
+                pa.array(days.strftime("%Y-%m-%d").to_numpy()),
+            ),
+            "kpi_id": pa.DictionaryArray.from_arrays(
+                pa.array(np.repeat(np.arange(n_kpi, dtype=np.int32), (n_seg + 1) * n_days)), pa.array(kpi_ids)
+            ),
+            "segment": pa.DictionaryArray.from_arrays(
+                pa.array(np.tile(np.repeat(np.arange(n_seg + 1, dtype=np.int32), n_days), n_kpi)),
+                pa.array(segments),
+            ),
+            "value": np.round(values.ravel().astype(np.float64), 2),
+        }
+    )
+    del values
+    pa_csv.write_csv(table, folder / "kpi_history.csv")
+    del table
+
+    # okrs: team-major within each quarter, five objectives of five key results
+    quarters = pd.period_range(end=pd.Period(SCALE_QUARTER, freq="Q"), periods=sizes.quarters, freq="Q")
+    n_kr = sizes.key_results
+    k = np.arange(n_kr)
+    objective = k // 5
+    per_quarter = sizes.teams * 5
+    quarter = quarters[(objective // per_quarter) % sizes.quarters]
+    team_no = (objective // 5) % sizes.teams
+    team = teams[team_no]
+    quarter_text = np.array([f"{q.year}-Q{q.quarter}" for q in quarter])
+    objective_id = np.char.add("o", objective.astype(str))
+    kr_id = np.char.add(np.char.add(objective_id, "-kr"), (k % 5).astype(str))
+    linked = k % 5 == 0
+    # a KPI the team owns (the i-th of its own, in turn)
+    owned = (team_no + sizes.teams * (objective % max(n_kpi // sizes.teams, 1))) % n_kpi
+    kpi = np.where(linked, kpi_ids[owned], "")
+    kpi_level = all_level[owned]
+    kr_type = np.where(
+        linked, np.where(higher[owned], "increase", "decrease"), np.where(k % 5 == 4, "milestone", "increase")
+    )
+    start = np.where(linked, np.round(kpi_level, 2), 0.0)
+    target = np.where(linked, np.round(kpi_level * (1 + 0.1 * sign[owned]), 2), 100.0)
+    milestone = kr_type == "milestone"
+    okrs = pd.DataFrame(
+        {
+            "quarter": quarter_text,
+            "team": team,
+            "objective_id": objective_id,
+            "objective": np.char.add(
+                np.char.add("Objective ", (objective % 5).astype(str)), np.char.add(" of ", team)
+            ),
+            "owner": np.char.add("Lead of ", team),
+            "parent_objective_id": "",
+            "commitment": np.where(objective % 3 == 0, "committed", "aspirational"),
+            "hypothesis": "",
+            "kr_id": kr_id,
+            "key_result": np.char.add("Key result ", (k % 5).astype(str)),
+            "kr_type": kr_type,
+            "start": np.where(milestone, np.nan, start),
+            "target": np.where(milestone, np.nan, target),
+            "unit": "",
+            "kpi_id": kpi,
+            "segment": "",
+            "weight": 1,
+        }
+    )
+    okrs.to_csv(folder / "okrs.csv", index=False)
+
+    # check-ins: weekly from each quarter's 5th day, reaching 40% to 120% of the way
+    with_checkins = k % 7 != 6
+    n = sizes.checkins_per_kr
+    rows = np.repeat(k[with_checkins], n)
+    step = np.tile(np.arange(1, n + 1), int(with_checkins.sum()))
+    reach = rng.uniform(0.4, 1.2, n_kr)[rows] * step / n
+    value = np.where(
+        milestone[rows], np.clip(reach, 0, 1), start[rows] + (target[rows] - start[rows]) * reach
+    )
+    quarter_start = np.array(quarter.start_time, dtype="datetime64[D]")[rows]
+    date = quarter_start + np.timedelta64(4, "D") + (step - 1) * np.timedelta64(7 * 12 // n, "D")
+    pd.DataFrame(
+        {
+            "kr_id": kr_id[rows],
+            "date": np.datetime_as_string(date, unit="D"),
+            "value": np.round(value, 3),
+            "confidence": np.round(rng.uniform(0.3, 0.9, len(rows)), 1),
+            "note": "",
+        }
+    ).to_csv(folder / "checkins.csv", index=False)
+    return folder
+
+
 # --- measurements (each runs in a fresh process) -----------------------------------------------
 
 
@@ -386,6 +563,33 @@ def m_command(*args: str) -> tuple[float, object]:
     subprocess.run([sys.executable, "-m", "okrlib", *args], check=True, capture_output=True)
     seconds = time.perf_counter() - start
     return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def m_command_tree(*args: str) -> tuple[float, object]:
+    """The ``okrlib`` command as :func:`m_command`; the extra is (the peak memory of its
+    largest process, the peak of its processes together), in MB: the second sampled every
+    0.1 s with psutil (the command and its kernel overlap)."""
+    import psutil
+
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "okrlib", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    root, together = psutil.Process(process.pid), 0
+    while process.poll() is None:
+        total = 0
+        try:
+            for each in [root, *root.children(recursive=True)]:
+                total += each.memory_info().rss
+        except psutil.Error:  # a process ended while it was sampled
+            pass
+        together = max(together, total)
+        time.sleep(0.1)
+    seconds = time.perf_counter() - start
+    if process.returncode:
+        raise RuntimeError(f"okrlib {' '.join(args)} failed:\n{process.stderr.read().decode()}")
+    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, (largest, together / 2**20)
 
 
 def m_render_all(data: str, out: str, jobs: int) -> tuple[float, object]:
@@ -600,6 +804,33 @@ def main(argv: list[str] | None = None) -> int:
                 peak,
             )
 
+        if not only or 7 in only:
+            scale = SCALE_QUICK if args.quick else SCALE_FULL
+            data = str(write_scale_workbook(tmp / "scale", scale))
+            command = ["report", "--quarter", SCALE_QUARTER, "--team", SCALE_TEAM, "--data", data]
+            seconds, _, _, (largest, together) = isolated("m_command_tree", *command, "--out", str(tmp / "s"))
+            rows_count = scale.kpis * scale.segments * scale.days
+            add_timed(
+                f"7. one team's report on a {rows_count:,}-row history, {scale.key_results:,} KRs "
+                "(`okrlib report --team`, the whole command)",
+                seconds,
+                30,
+                largest,
+            )
+            add(
+                "   peak memory: its largest process (the command or its kernel)",
+                f"{largest:,.0f} MB",
+                "target 1,536 MB",
+                f"{largest / 1536:.2f}",
+                largest,
+            )
+            add(
+                "   peak memory: the command and its kernel together (context)",
+                f"{together:,.0f} MB",
+                "target 1,536 MB",
+                f"{together / 1536:.2f}",
+                together,
+            )
     print()
     print(
         f"okrlib benchmarks ({'quick' if args.quick else 'full'}), {os.cpu_count()} cores, "

@@ -18,19 +18,22 @@ from ._parse import format_quarter
 
 
 def kpi_trend_chart(
-    series: pd.DataFrame, kpi: pd.Series, shaded: pd.DataFrame | None = None
+    series: pd.DataFrame, kpi: pd.Series, shaded: pd.DataFrame | None = None, period: str | None = None
 ) -> alt.LayerChart:
     """A KPI's aggregated values over time with OKR quarters shaded and target/threshold lines.
 
     ``series`` is an :func:`okrlib.kpi.aggregate` frame (period_start, value, segment);
     ``kpi`` the KPI's row of ``Workbook.kpis``; ``shaded`` a frame of start, end and label
-    (e.g. the quarters whose key results link this KPI).
+    (e.g. the quarters whose key results link this KPI); ``period`` the period ``series``
+    was aggregated to (``"week"``, ``"month"``, ``"quarter"``), named in the subtitle and
+    the x axis (``None``: the axis says "Period starting" and there is no subtitle).
 
     Segments take the colours of ``SEGMENT_PALETTE`` (``all`` first, then the others
     sorted); the target and thresholds are grey lines told apart by their dashes (named in
     the legend ``Line``), so no line shares a colour with a segment.
     """
     unit = "" if pd.isna(kpi.get("unit")) else f" ({kpi['unit']})"
+    starting = "Period starting" if period is None else f"{period.capitalize()} starting"
     frame = series[["period_start", "segment", "value", "observations"]]
     layers = []
     if shaded is not None and len(shaded):
@@ -43,7 +46,7 @@ def kpi_trend_chart(
         alt.Chart(frame)
         .mark_line(point=alt.OverlayMarkDef(size=12))
         .encode(
-            x=alt.X("period_start:T", title="Period starting"),
+            x=alt.X("period_start:T", title=starting),
             y=alt.Y("value:Q", title=f"{kpi['name']}{unit}", scale=alt.Scale(zero=False)),
             color=alt.Color(
                 "segment:N",
@@ -51,7 +54,7 @@ def kpi_trend_chart(
                 scale=alt.Scale(domain=_segments(frame["segment"]), range=list(SEGMENT_PALETTE)),
             ),
             tooltip=[
-                alt.Tooltip("period_start:T", title="Period starting"),
+                alt.Tooltip("period_start:T", title=starting),
                 alt.Tooltip("segment:N", title="Segment"),
                 alt.Tooltip("value:Q", title="Value", format=",.4~g"),
                 alt.Tooltip("observations:Q", title="Observations"),
@@ -81,12 +84,20 @@ def kpi_trend_chart(
                 ],
             )
         )
+    title = f"{kpi['name']} ({kpi['kpi_id']})"
     return alt.layer(
         *layers,
-        title=f"{kpi['name']} ({kpi['kpi_id']})",
+        title=title if period is None else alt.TitleParams(title, subtitle=PERIOD_SUBTITLES[period]),
         width=WIDTH,
         height=220,
     )
+
+
+PERIOD_SUBTITLES = {
+    "week": "weekly values, complete weeks (Monday to Sunday)",
+    "month": "monthly values, complete months",
+    "quarter": "quarterly values, complete quarters",
+}
 
 
 def _segments(segments: pd.Series) -> list[str]:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ._frames import isin
+from ._history import of_kpis
 from .kpi import aggregate, readings
 from .workbook import Workbook, quarter_bounds
 
@@ -106,7 +107,7 @@ def _kpi_readings(
     wanted = frame.loc[frame["checkin_value"].isna() & frame["kpi_id"].notna(), ["quarter", "kpi_id"]]
     history, kpis = workbook.kpi_history, workbook.kpis
     parts = [
-        readings(history[isin(history["kpi_id"], group["kpi_id"])], kpis, as_of[quarter], starts[quarter])
+        readings(of_kpis(history, group["kpi_id"]), kpis, as_of[quarter], starts[quarter])
         .rename(columns={"segment": "kpi_segment", "value": "kpi_value", "date": "kpi_date"})
         .assign(quarter=quarter)
         for quarter, group in wanted.groupby("quarter", sort=False)  # over quarters, not rows
@@ -134,12 +135,8 @@ def _satisfied_share(
     shares = [rows.groupby("kr_id")["ok"].mean()]
     by_kpi = hold[~isin(hold["kr_id"], shares[0].index) & hold["kpi_id"].notna()]
     for quarter, krs in by_kpi.groupby("quarter", sort=False):  # over quarters, not rows
-        history = workbook.kpi_history
-        history = history[
-            (history["date"] >= starts[quarter])
-            & (history["date"] <= as_of[quarter])
-            & isin(history["kpi_id"], krs["kpi_id"])
-        ]
+        history = of_kpis(workbook.kpi_history, krs["kpi_id"])
+        history = history[(history["date"] >= starts[quarter]) & (history["date"] <= as_of[quarter])]
         weeks = aggregate(history, workbook.kpis, "week")
         weeks = weeks.merge(krs.assign(segment=krs["segment"].fillna("all")), on=["kpi_id", "segment"])
         weeks["ok"] = holds(weeks["kr_type"], weeks["value"], weeks["target"])

@@ -53,7 +53,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import _its
+from . import _history, _its
 from ._frames import isin, series_key
 from .kpi import aggregate_by
 from .progress import kr_progress, resolve
@@ -216,7 +216,7 @@ def impact(
     krs = krs.reset_index(drop=True)
     krs["segment"] = krs["segment"].fillna("all")
     direction = workbook.kpis.set_index("kpi_id")["direction"]
-    kpi_series = workbook.kpi_history[SERIES].drop_duplicates()
+    kpi_series = _history.series(workbook.kpi_history)
     series = kpi_series[isin(kpi_series["kpi_id"], krs["kpi_id"])]
     weeks = weekly_windows(workbook, series, period, day, baseline_weeks)
     treated = weeks.merge(krs.loc[krs["segment"].ne("all"), SERIES].drop_duplicates(), on=SERIES)
@@ -282,7 +282,7 @@ def guardrails(
     p_value and linked (whether a key result of the quarter links it).
     """
     period, day = resolve(workbook, quarter, as_of)
-    series = workbook.kpi_history[SERIES].drop_duplicates()
+    series = _history.series(workbook.kpi_history)
     has_all = series.loc[series["segment"].eq("all"), "kpi_id"]
     series = series[series["segment"].eq("all") | ~isin(series["kpi_id"], has_all)]
     weeks = weekly_windows(workbook, series, period, day, baseline_weeks)

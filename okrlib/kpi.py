@@ -16,10 +16,13 @@ reading.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+
+from ._history import of_kpis, row_codes
 
 Period = Literal["week", "month", "quarter"]
 FREQUENCIES = {"week": "W-SUN", "month": "M", "quarter": "Q"}
@@ -100,13 +103,22 @@ def readings(
     DataFrame with kpi_id, segment, value and date (the latest observation used).
     """
     as_of = pd.Timestamp(as_of)
-    frame = _with_aggregation(history[history["date"] <= as_of], kpis)
-    rule, date = frame["aggregation"], frame["date"]
+    before = (history["date"] <= as_of).to_numpy()
+    frame = history[before]
+    # each row's rule through its KPI's code (no pass over the ids' texts per rule)
+    codes = row_codes(history)
+    kpi, segment = codes.kpi[before], codes.segment[before]
+    rule = kpis.set_index("kpi_id")["aggregation"].reindex(codes.kpi_ids).to_numpy(dtype=object)
+    last, date = (rule == "last")[kpi], frame["date"].to_numpy()
     in_window = (
-        rule.eq("last")
-        | (rule.eq("sum") & (date >= quarter_start))
-        | (rule.eq("mean") & (date > as_of - pd.Timedelta(days=MEAN_WINDOW_DAYS)))
+        last
+        | ((rule == "sum")[kpi] & (date >= pd.Timestamp(quarter_start).to_datetime64()))
+        | ((rule == "mean")[kpi] & (date > (as_of - pd.Timedelta(days=MEAN_WINDOW_DAYS)).to_datetime64()))
     )
+    if last.any():  # of a ``last`` series only its latest row counts: a long history shrinks to one row
+        series = kpi.astype(np.int64) * (len(codes.segments) + 1) + segment
+        latest = pd.Series(date).groupby(series).transform("max").to_numpy()
+        in_window &= ~last | (date == latest)
     stats = aggregate_by(frame[in_window], kpis, ["kpi_id", "segment"])
     return stats.rename(columns={"last_date": "date"})[["kpi_id", "segment", "value", "date"]]
 
@@ -141,7 +153,13 @@ def health_status(
     return pd.Series(status, index=value.index, dtype="str")
 
 
-def health(history: pd.DataFrame, kpis: pd.DataFrame, as_of: object, period: Period = "week") -> pd.DataFrame:
+def health(
+    history: pd.DataFrame,
+    kpis: pd.DataFrame,
+    as_of: object,
+    period: Period = "week",
+    kpi_ids: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """Each KPI series' latest complete period against its target, and how it changed.
 
     Parameters
@@ -149,6 +167,8 @@ def health(history: pd.DataFrame, kpis: pd.DataFrame, as_of: object, period: Per
     history, kpis : ``Workbook.kpi_history`` and ``Workbook.kpis``.
     as_of : the day of the reading; a period is complete when it ends on or before it.
     period : ``"week"`` (Monday to Sunday), ``"month"`` or ``"quarter"``.
+    kpi_ids : only these KPIs (default all): their rows are taken before aggregating, so a
+        review of a few KPIs does not aggregate a long history of every KPI.
 
     Returns
     -------
@@ -158,6 +178,8 @@ def health(history: pd.DataFrame, kpis: pd.DataFrame, as_of: object, period: Per
     earlier) and change_vs_year_ago (also _pct), rolling_mean_4 (the mean of the last four
     periods with observations, this one included).
     """
+    if kpi_ids is not None:
+        history = of_kpis(history, kpi_ids)
     periods = aggregate(history, kpis, period, complete_by=as_of)
     group = periods.groupby(["kpi_id", "segment"], sort=False)
     periods = periods.assign(
@@ -208,6 +230,69 @@ def health(history: pd.DataFrame, kpis: pd.DataFrame, as_of: object, period: Per
         "rolling_mean_4",
     ]
     return latest[columns].reset_index(drop=True)
+
+
+CHART_PERIODS: tuple[Period, ...] = ("week", "month", "quarter")
+MAX_CHART_POINTS = 400  # a few hundred points a series: what a chart's width can show
+MAX_CHART_ROWS = 5000  # altair's default limit on a chart's rows (all series of one KPI)
+
+
+def chart_periods(
+    history: pd.DataFrame,
+    kpis: pd.DataFrame,
+    complete_by: object,
+    kpi_ids: Iterable[str],
+    max_points: int = MAX_CHART_POINTS,
+    max_rows: int = MAX_CHART_ROWS,
+) -> tuple[pd.DataFrame, Period]:
+    """The complete periods of some KPIs at the finest period a chart can show.
+
+    Rule: the KPIs' observations up to ``complete_by`` are aggregated by each KPI's own
+    rule (:func:`aggregate`) to weeks, else months, else quarters: the finest of the three
+    at which every (kpi_id, segment) series has at most ``max_points`` complete periods and
+    every KPI (all its series together, as one chart draws them) at most ``max_rows``.
+    When even quarters are too many, each KPI keeps its latest quarters, at most
+    ``max_points`` a series and ``max_rows`` in all (the oldest are left out).  One period
+    is chosen for all the KPIs, so their charts read alike.  Only the rows of ``kpi_ids``
+    are aggregated.
+
+    Parameters
+    ----------
+    history, kpis : ``Workbook.kpi_history`` and ``Workbook.kpis``.
+    complete_by : a date: only periods that end on or before it (see :func:`aggregate`).
+    kpi_ids : the KPIs to chart.
+    max_points : the most periods a series may have.
+    max_rows : the most rows one KPI's chart may have.
+
+    Returns
+    -------
+    (periods, period): an :func:`aggregate` frame of the KPIs and the period chosen
+    (``"week"``, ``"month"`` or ``"quarter"``).
+
+    Examples
+    --------
+    Three years of daily data (about 157 weeks) stay weekly; ten years (about 522 weeks,
+    120 months) become monthly:
+
+    >>> periods, period = chart_periods(wb.kpi_history, wb.kpis, "2026-09-30", ["mrr"])  # doctest: +SKIP
+    >>> period  # doctest: +SKIP
+    'week'
+    """
+    history = of_kpis(history, kpi_ids)
+    for period in CHART_PERIODS:
+        periods = aggregate(history, kpis, period, complete_by=complete_by)
+        per_series = periods.groupby(["kpi_id", "segment"], sort=False).size()
+        per_kpi = periods.groupby("kpi_id", sort=False).size()
+        if (
+            per_series.to_numpy().max(initial=0) <= max_points
+            and per_kpi.to_numpy().max(initial=0) <= max_rows
+        ):
+            return periods, period
+    # even quarters are too many: each KPI keeps its latest ones
+    series_count = periods.groupby("kpi_id", sort=False)["segment"].transform("nunique")
+    keep = np.minimum(max_points, max_rows // series_count)
+    from_end = periods.groupby(["kpi_id", "segment"], sort=False).cumcount(ascending=False)
+    return periods[from_end < keep].reset_index(drop=True), period
 
 
 def lagged_correlation(leading: pd.DataFrame, lagging: pd.DataFrame, max_lag: int = 8) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import _history
 from ._frames import isin
 from ._parse import format_quarter, parse_quarter
 from .workbook import Workbook, default_as_of
@@ -224,7 +225,7 @@ def no_leading_kpi(workbook: Workbook, objectives: pd.DataFrame, krs: pd.DataFra
 def stale_kpi(
     workbook: Workbook, objectives: pd.DataFrame, krs: pd.DataFrame, as_of: pd.Timestamp
 ) -> pd.DataFrame:
-    dates = workbook.kpi_history[["kpi_id", "date"]].drop_duplicates().sort_values(["kpi_id", "date"])
+    dates = _history.kpi_dates(workbook.kpi_history)  # each KPI's distinct dates, ascending
     gaps = dates.groupby("kpi_id")["date"].diff().dt.days
     usual = gaps.groupby(dates["kpi_id"]).median()
     latest = dates[dates["date"] <= as_of].groupby("kpi_id")["date"].max()

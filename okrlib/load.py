@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import _parse
+from . import _history, _parse
 from ._frames import isin, series_key
 from ._read import RawTable, locate, read_raw
 from ._rules import check_checkins, check_kpis, check_okrs, split_okrs
@@ -253,10 +253,10 @@ def _parse_distinct(
     )
     if entries.dtype.kind == "M":
         values = pd.Series(entries.to_numpy()[positions], index=index, copy=False)
-    elif not cells.null_count and _unchanged(entries.iloc[1:], texts):
+    elif not cells.null_count and not _python_strings(entries) and _unchanged(entries.iloc[1:], texts):
         values = cells.cast(pa.large_string()).to_pandas()  # decoded as read, in pandas' own string type
         values.index = index
-    else:
+    else:  # Python strings (report kernels): rows share their entry's object, one per distinct text
         values = pd.Series(entries.array.take(positions))
         values.index = index
     used = entries if cells.null_count else entries.iloc[1:]  # entry 0 is used by empty cells only
@@ -290,6 +290,13 @@ def _entries(cells: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
         np.take(lookup, indices.to_numpy(), out=positions[start : start + len(chunk)])
         start += len(chunk)
     return texts, positions
+
+
+def _python_strings(entries: pd.Series) -> bool:
+    """Whether ``entries`` hold text as Python strings (pandas' ``mode.string_storage``
+    ``"python"``, as in report kernels).  Arrow's decoding then makes a Python object per
+    row: 10M rows of ids took 600 MB more than one object per distinct text."""
+    return getattr(entries.dtype, "storage", None) == "python"
 
 
 def _unchanged(parsed: pd.Series, raw: pa.Array) -> bool:
@@ -481,7 +488,9 @@ def cut_at(workbook: Workbook, as_of: object) -> Workbook:
     """
     day = pd.Timestamp(as_of).normalize()
     history = workbook.kpi_history
-    history = history[history["date"] <= day]
+    after = (history["date"] > day).to_numpy()
+    if after.any():  # else the frame itself: a copy of a 10M-row history costs 0.5 s and 300 MB
+        history = _history.rows(history, ~after)
     objectives = workbook.objectives
     objectives = objectives[objectives["quarter"].dt.start_time <= day]
     key_results = workbook.key_results
@@ -507,7 +516,7 @@ def _findings(
 ) -> pd.DataFrame:
     """Data-quality notes: accepted by the contract, but worth a reader's eye."""
     notes = []
-    no_history = kpis[~isin(kpis["kpi_id"], history["kpi_id"])]
+    no_history = kpis[~isin(kpis["kpi_id"], _history.kpi_ids(history))]
     notes.append(
         findings_frame(
             "kpi_without_history",
@@ -540,7 +549,8 @@ def _findings(
         )
     )
     linked = key_results[key_results["segment"].notna()]
-    pairs = history.loc[isin(history["kpi_id"], linked["kpi_id"]), ["kpi_id", "segment"]].drop_duplicates()
+    pairs = _history.series(history)
+    pairs = pairs[isin(pairs["kpi_id"], linked["kpi_id"])]
     known = isin(series_key(linked), series_key(pairs))
     missing_segment = linked[~known]
     notes.append(
@@ -573,6 +583,28 @@ SCALE_SLACK = 1.25  # a value within 1/1.25 to 1.25 times 1/100 (or 100) of its 
 RANGE_FACTOR = 10  # a key result's start or target this far outside its KPI's observed range
 
 
+def _scale_stats(history: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """The rows about 100x off their series' median, their series' median (absolute) and
+    each series' min and max (indexed by :func:`okrlib._history.pairs`).
+
+    One reduction per series, spread back to the rows by position: a transform and the
+    ratios as pandas Series held about 1 GB of temporaries for 10M rows.
+    """
+    codes = _history.pairs(history)
+    stats = history["value"].groupby(codes, sort=False).agg(["median", "min", "max"])
+    median = np.abs(stats["median"].to_numpy())[stats.index.get_indexer(codes)]
+    del codes
+    size = np.abs(history["value"].to_numpy())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        odd = _near(np.where(median > 0, size * SCALE / median, np.nan))
+        odd |= _near(np.where(size > 0, median * SCALE / size, np.nan))
+    return history[odd], pd.Series(median[odd], index=history.index[odd]), stats[["min", "max"]]
+
+
+def _near(ratio: np.ndarray) -> np.ndarray:
+    return (ratio >= 1 / SCALE_SLACK) & (ratio <= SCALE_SLACK)
+
+
 def _scale_findings(history: pd.DataFrame, key_results: pd.DataFrame) -> list[pd.DataFrame]:
     """Findings of values on another scale: a series whose values jump by about 100x from
     its median (``scale_jump``: fractions mixed with percentage points), and a key result
@@ -580,13 +612,9 @@ def _scale_findings(history: pd.DataFrame, key_results: pd.DataFrame) -> list[pd
     (``kr_outside_kpi_range``: a target of 0.9 on a KPI recorded as 90)."""
     if history.empty:
         return []
-    groups = history.groupby(["kpi_id", "segment"], sort=False, observed=True)["value"]
-    median = groups.transform("median").abs()
-    size = history["value"].abs()
-    ratio = (size * SCALE / median).where(median > 0)
-    flipped = (median * SCALE / size).where(size > 0)
-    near = lambda r: (r >= 1 / SCALE_SLACK) & (r <= SCALE_SLACK)  # noqa: E731
-    odd = history[near(ratio) | near(flipped)]
+    # per series (by integer codes: 10M rows of texts hash slowly), once per history frame:
+    # cut_at(wb, day) with nothing after day keeps the loaded frame and finds the same
+    odd, median, stats = _history.memo(history, "scale_findings", lambda: _scale_stats(history))
     notes = []
     if len(odd):
         first = odd.groupby(["kpi_id", "segment"], sort=False, observed=True).head(1)
@@ -610,8 +638,7 @@ def _scale_findings(history: pd.DataFrame, key_results: pd.DataFrame) -> list[pd
         notes.append(findings_frame("scale_jump", "kpi_history", first, first["kpi_id"], message))
     linked = key_results[key_results["kpi_id"].notna()]
     if len(linked):
-        stats = groups.agg(["min", "max"])
-        keys = pd.MultiIndex.from_arrays([linked["kpi_id"], linked["segment"].fillna("all")])
+        keys = _history.pair_of(history, linked["kpi_id"], linked["segment"].fillna("all"))
         low = pd.Series(stats["min"].reindex(keys).to_numpy(), index=linked.index)
         high = pd.Series(stats["max"].reindex(keys).to_numpy(), index=linked.index)
         positive = low > 0

@@ -135,3 +135,69 @@ def test_segment_of_a_sum_kpi_has_no_target() -> None:
     result = kpi.health(history, KPIS, "2026-07-31").set_index("kpi_id")
     assert result.loc["a", "status"] == "no_target"  # a part of a sum KPI
     assert result.loc["b", "status"] == "critical"  # a rate: 9 is beyond critical 4
+
+
+def daily(start: str, days: int, kpi_ids: tuple[str, ...] = ("a", "b"), segments: int = 1) -> pd.DataFrame:
+    """Every KPI of ``kpi_ids`` observed at 1.0 each day, as ``all`` and ``segments - 1`` more."""
+    dates = pd.date_range(start, periods=days, freq="D").astype("datetime64[us]")
+    names = ["all", *[f"s{i}" for i in range(1, segments)]]
+    return pd.concat(
+        [
+            pd.DataFrame({"date": dates, "kpi_id": kpi_id, "value": 1.0, "segment": segment})
+            for kpi_id in kpi_ids  # over a handful of series, not rows
+            for segment in names
+        ],
+        ignore_index=True,
+    )
+
+
+def test_chart_periods_stay_weekly_on_1000_days() -> None:
+    # Monday 2024-01-01 + 1000 days ends Saturday 2026-09-26: 142 complete weeks (<= 400),
+    # the 143rd (Monday to Saturday) is cut by the date and left out
+    history = daily("2024-01-01", 1000)
+    periods, period = kpi.chart_periods(history, KPIS, "2026-09-26", ["a", "b"])
+    assert period == "week"
+    assert periods.groupby("kpi_id").size().to_dict() == {"a": 142, "b": 142}
+    assert periods["period_start"].max() == pd.Timestamp("2026-09-14")
+    assert set(periods.loc[periods["kpi_id"] == "a", "value"]) == {7.0}  # sum of seven days
+    assert set(periods.loc[periods["kpi_id"] == "b", "value"]) == {1.0}  # mean
+
+
+def test_chart_periods_of_ten_years_are_monthly() -> None:
+    # 2016-01-01 to 2025-12-31: 3,653 days, 522 weeks (> 400), 120 months (<= 400)
+    history = daily("2016-01-01", 3653)
+    periods, period = kpi.chart_periods(history, KPIS, "2025-12-31", ["a", "b"])
+    assert period == "month"
+    assert periods.groupby("kpi_id").size().to_dict() == {"a": 120, "b": 120}
+    first = periods[periods["kpi_id"] == "a"].iloc[0]
+    assert str(first["period"]) == "2016-01" and first["value"] == 31  # January's sum
+    assert periods.loc[periods["kpi_id"] == "a", "value"].iloc[1] == 29  # February 2016, a leap year
+
+
+def test_chart_periods_take_only_the_kpis_asked_for() -> None:
+    history = daily("2024-01-01", 100, kpi_ids=("a", "b", "c"))
+    periods, _ = kpi.chart_periods(history, KPIS, "2024-04-09", ["b"])
+    assert set(periods["kpi_id"]) == {"b"}
+
+
+def test_chart_periods_keep_one_kpis_chart_under_altairs_row_limit() -> None:
+    # 40 series of 142 weeks are 5,680 rows (> 5,000): months, 32 complete (Jan 2024 to Aug 2026)
+    history = daily("2024-01-01", 1000, kpi_ids=("b",), segments=40)
+    periods, period = kpi.chart_periods(history, KPIS, "2026-09-26", ["b"])
+    assert period == "month" and len(periods) == 40 * 32
+
+
+def test_chart_periods_keep_the_latest_quarters_when_even_quarters_are_too_many() -> None:
+    # 10 complete quarters (2024Q1 to 2026Q2) against 5 points: the latest 5
+    history = daily("2024-01-01", 1000, kpi_ids=("a",))
+    periods, period = kpi.chart_periods(history, KPIS, "2026-09-26", ["a"], max_points=5)
+    assert period == "quarter"
+    assert periods["period"].astype(str).tolist() == ["2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2"]
+
+
+def test_health_of_some_kpis_equals_health_of_all_filtered(sample) -> None:
+    every = kpi.health(sample.kpi_history, sample.kpis, "2026-08-15")
+    ids = ["mrr", "churn_rate"]
+    some = kpi.health(sample.kpi_history, sample.kpis, "2026-08-15", kpi_ids=ids)
+    expected = every[every["kpi_id"].isin(ids)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(some, expected)

@@ -436,3 +436,30 @@ def test_reader_numbers_follow_the_parser_rules(odd: str | None) -> None:
             return
         loaded = okrlib.load_kpi_history(path)
     assert loaded["value"].tolist() == pytest.approx(expected.tolist(), nan_ok=True)
+
+
+@pytest.mark.parametrize("storage", ["pyarrow", "python"])
+def test_history_lookups_by_codes_equal_the_text_operations(sample, storage) -> None:
+    from okrlib import _history
+
+    with pd.option_context("mode.string_storage", storage):
+        history = sample.kpi_history.astype({"kpi_id": "str", "segment": "str"})
+        ids = ["mrr", "churn_rate", "not_a_kpi"]
+        pd.testing.assert_frame_equal(_history.of_kpis(history, ids), history[history["kpi_id"].isin(ids)])
+        pairs = history[["kpi_id", "segment"]].drop_duplicates().reset_index(drop=True)
+        pd.testing.assert_frame_equal(_history.series(history), pairs, check_column_type=False)
+        dates = history[["kpi_id", "date"]].drop_duplicates()
+        by_codes = _history.kpi_dates(history)
+        for kpi_id, group in dates.groupby("kpi_id"):  # over the sample's 14 KPIs
+            mine = by_codes[by_codes["kpi_id"] == kpi_id]["date"]
+            assert mine.tolist() == sorted(group["date"])
+        assert list(_history.kpi_ids(history)) == list(pd.unique(history["kpi_id"]))
+
+
+def test_history_codes_start_afresh_when_a_column_is_assigned_anew(sample) -> None:
+    from okrlib import _history
+
+    history = sample.kpi_history.copy()
+    assert "all" in set(_history.series(history)["segment"])
+    history["segment"] = "emea"  # the same frame, a new segment column
+    assert set(_history.series(history)["segment"]) == {"emea"}

@@ -109,3 +109,38 @@ def test_tables_show_names_real_values_owners_and_notes(rendered: Path) -> None:
     health = _section(html, "KPI health")
     assert not re.search(r"\d\.\d+e[+-]\d", health)  # no scientific notation anywhere
     assert "healthy" not in health
+
+
+def test_a_long_history_charts_months_under_altairs_row_limit(tmp_path: Path) -> None:
+    # issue 21: 3,000 days of daily history are 428 weeks a series (> 400): the review's KPI
+    # charts show months, and no chart comes near altair's 5,000 rows
+    import importlib.util
+    import json
+    import sys
+
+    spec = importlib.util.spec_from_file_location("okrlib_bench", SAMPLE.parent / "bench" / "run.py")
+    bench = sys.modules["okrlib_bench"] = importlib.util.module_from_spec(spec)  # its dataclasses look it up
+    spec.loader.exec_module(bench)
+    sizes = bench.ScaleSizes(
+        kpis=6, segments=3, days=3000, key_results=100, teams=2, quarters=2, checkins_per_kr=6
+    )
+    data = bench.write_scale_workbook(tmp_path / "data", sizes)
+    out = tmp_path / "out"
+    args = ["report", "--quarter", "2026-Q3", "--team", "Team 00", "--data", str(data), "--out", str(out)]
+    done = run_okrlib(*args)
+    assert done.returncode == 0, done.stderr
+    notebook = json.loads((out / "2026-Q3" / "team-00.ipynb").read_text())
+    specs = [
+        data
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+        for mimetype, data in output.get("data", {}).items()
+        if "vegalite" in mimetype
+    ]
+    kpi_charts = [s for s in specs if "monthly values" in json.dumps(s.get("title", ""))]
+    assert len(kpi_charts) == 3  # the three KPIs Team 00 owns, each all + 2 segments
+    for chart in kpi_charts:
+        rows = max(len(rows) for rows in chart["datasets"].values())
+        # 2018-07-15 to 2026-09-30: the months 2018-07 to 2026-09 end by the as-of date, 99
+        assert rows == 3 * 99
+    assert max(len(rows) for s in specs for rows in s.get("datasets", {}).values()) < 5000
