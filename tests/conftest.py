@@ -58,3 +58,29 @@ def rendered(tmp_path_factory) -> Path:
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip().splitlines()[-1].endswith(f"index.html in {out / quarter}")
     return out
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")  # one Playwright at a time: the JupyterLab test starts its own
+def browser():
+    """Debian's chromium under Playwright, shared by the browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (make browser)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield browser
+        browser.close()

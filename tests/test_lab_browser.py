@@ -21,10 +21,9 @@ import urllib.request
 
 import nbformat
 import pytest
-from conftest import ROOT
+from conftest import ARTIFACTS, CHROMIUM, FLAGS, ROOT
 from jupyter_client.kernelspec import KernelSpecManager
 from playwright.sync_api import sync_playwright
-from test_browser import ARTIFACTS, CHROMIUM, FLAGS
 
 import okrlib
 from okrlib import widgets

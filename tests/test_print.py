@@ -7,8 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
-from test_browser import CHROMIUM, FLAGS, open_offline
+from test_browser import open_offline
 
 pytestmark = pytest.mark.browser
 
@@ -56,16 +55,6 @@ HIDDEN_GROUPS = """() => [...document.querySelectorAll("details.okr-details")]
 
 def _pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (make browser)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("slug", ["company", "sales"])
