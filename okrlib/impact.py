@@ -105,32 +105,10 @@ def _every_series_weeks(
 
 
 def _fit_frame(weeks: pd.DataFrame) -> dict[str, object]:
-    """Fit one weekly series (or say why not)."""
-    week, value = weeks["week"].to_numpy(), weeks["value"].to_numpy()
-    after = week >= 0  # on plain arrays: this runs once per series, a few dozen times a review
-    baseline, post = int((~after).sum()), int(after.sum())
-    out: dict[str, object] = {"baseline_weeks": baseline, "post_weeks": post}
-    short = []
-    if baseline < MIN_BASELINE_WEEKS:
-        short.append(f"{baseline} baseline weeks ({MIN_BASELINE_WEEKS} needed)")
-    if post < MIN_POST_WEEKS:
-        short.append(f"{post} post weeks ({MIN_POST_WEEKS} needed)")
-    if short:
-        return {**out, "reason": " and ".join(short)}
-    fit = _its.fit(week, value)
-    counterfactual = fit.intercept + fit.slope * week[after].astype("float64")
-    return {
-        **out,
-        "effect": fit.effect,
-        "effect_low": fit.low,
-        "effect_high": fit.high,
-        "effect_pct": 100 * fit.effect / counterfactual.mean() if counterfactual.mean() else np.nan,
-        "p_value": fit.p_value,
-        "end_difference": value[after][-1] - (fit.intercept + fit.slope * week[after][-1]),
-        "rho": fit.rho,
-        "intercept": fit.intercept,
-        "slope": fit.slope,
-    }
+    """Fit one weekly series (or say why not): one row of :func:`_fits` as a dict."""
+    keys = weeks[SERIES].iloc[:1] if len(weeks) else pd.DataFrame({"kpi_id": [""], "segment": [""]})
+    row = _fits(weeks, keys).iloc[0]
+    return {name: value for name, value in row.items() if name not in SERIES and not pd.isna(value)}
 
 
 def verdict(low: pd.Series, high: pd.Series, direction: pd.Series, fitted: pd.Series) -> pd.Series:
@@ -145,47 +123,98 @@ def verdict(low: pd.Series, high: pd.Series, direction: pd.Series, fitted: pd.Se
     return pd.Series(result, index=low.index, dtype="str")
 
 
+FIT_COLUMNS = [
+    *SERIES,
+    "baseline_weeks",
+    "post_weeks",
+    "effect",
+    "effect_low",
+    "effect_high",
+    "effect_pct",
+    "p_value",
+    "end_difference",
+    "rho",
+    "intercept",
+    "slope",
+    "reason",
+]
+
+
 def _fits(weeks: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
-    """Fit every series in ``keys`` (one fit per distinct series)."""
-    groups = dict(iter(weeks.groupby(SERIES, sort=False)))
-    rows = []
-    for kpi_id, segment in keys[SERIES].drop_duplicates().itertuples(index=False):
-        frame = groups.get((kpi_id, segment), weeks.iloc[:0])
-        rows.append({"kpi_id": kpi_id, "segment": segment, **_fit_frame(frame)})
-    columns = [
-        *SERIES,
-        "baseline_weeks",
-        "post_weeks",
-        "effect",
-        "effect_low",
-        "effect_high",
-        "effect_pct",
-        "p_value",
-        "end_difference",
-        "rho",
-        "intercept",
-        "slope",
-        "reason",
-    ]
-    frame = pd.DataFrame(rows).reindex(columns=columns)
-    return frame.astype({"kpi_id": "str", "segment": "str", "reason": "str"})
+    """Fit every series in ``keys`` (one fit per distinct series, in the order of ``keys``).
+
+    Series observed at the same weeks are fitted together (:func:`okrlib._its.fit_many`),
+    so the loop runs over the few distinct week patterns, not over the series.
+    """
+    distinct = keys[SERIES].drop_duplicates().reset_index(drop=True)
+    key = series_key(distinct)
+    weeks = weeks[isin(series_key(weeks), key)]
+    column = pd.Index(key).get_indexer(series_key(weeks))
+    after = weeks["week"].to_numpy() >= 0
+    post = np.bincount(column, weights=after, minlength=len(distinct)).astype("int64")
+    baseline = np.bincount(column, minlength=len(distinct)).astype("int64") - post
+    out = distinct.assign(baseline_weeks=baseline, post_weeks=post)
+    short_baseline, short_post = baseline < MIN_BASELINE_WEEKS, post < MIN_POST_WEEKS
+    baseline_text = pd.Series(baseline, dtype="str") + f" baseline weeks ({MIN_BASELINE_WEEKS} needed)"
+    post_text = pd.Series(post, dtype="str") + f" post weeks ({MIN_POST_WEEKS} needed)"
+    both = baseline_text + " and " + post_text
+    out["reason"] = both.where(short_baseline & short_post, baseline_text.where(short_baseline, post_text))
+    out["reason"] = out["reason"].where(short_baseline | short_post)
+    numbers = pd.DataFrame(np.nan, index=out.index, columns=FIT_COLUMNS[4:-1])
+    fitted = out["reason"].isna().to_numpy()
+    if fitted.any():
+        chosen = np.isin(column, np.flatnonzero(fitted))
+        numbers.iloc[:] = _fit_patterns(
+            weeks["week"].to_numpy()[chosen], weeks["value"].to_numpy()[chosen], column[chosen], len(distinct)
+        )
+    out = pd.concat([out, numbers], axis=1)[FIT_COLUMNS]
+    return out.astype({"kpi_id": "str", "segment": "str", "reason": "str"})
+
+
+def _fit_patterns(week: np.ndarray, value: np.ndarray, column: np.ndarray, count: int) -> np.ndarray:
+    """The fitted numbers (``FIT_COLUMNS`` effect to slope) of series ``0 .. count - 1``
+    given as long arrays (week, value, series number); NaN rows for series not given."""
+    weeks = np.unique(week)
+    wide = np.full((len(weeks), count), np.nan)
+    wide[np.searchsorted(weeks, week), column] = value
+    present = ~np.isnan(wide)
+    given = present.any(axis=0)
+    patterns, which = np.unique(present[:, given].T, axis=0, return_inverse=True)
+    result = np.full((count, 9), np.nan)
+    for number, pattern in enumerate(patterns):  # over distinct week patterns, not series
+        cols = np.flatnonzero(given)[which.ravel() == number]
+        t, y = weeks[pattern], wide[pattern][:, cols]
+        fit = _its.fit_many(t, y)
+        post = t >= 0
+        counterfactual = fit["intercept"] + fit["slope"] * t[post].astype("float64")[:, None]
+        level = counterfactual.mean(axis=0)
+        last = fit["intercept"] + fit["slope"] * t[post][-1]
+        result[cols] = np.column_stack(
+            [
+                fit["effect"],
+                fit["low"],
+                fit["high"],
+                np.where(level != 0, 100 * fit["effect"] / np.where(level != 0, level, 1.0), np.nan),
+                fit["p_value"],
+                y[post][-1] - last,
+                fit["rho"],
+                fit["intercept"],
+                fit["slope"],
+            ]
+        )
+    return result
 
 
 def _did_weeks(weeks: pd.DataFrame, all_weeks: pd.DataFrame) -> pd.DataFrame:
     """Treated segment minus the mean of the KPI's other segments, week by week."""
-    others = all_weeks[all_weeks["segment"].ne("all")]
-    parts = []
-    for kpi_id, segment in weeks[SERIES].drop_duplicates().itertuples(index=False):
-        treated = weeks[(weeks["kpi_id"] == kpi_id) & (weeks["segment"] == segment)]
-        control = others[(others["kpi_id"] == kpi_id) & others["segment"].ne(segment)]
-        if control.empty:
-            continue
-        control_mean = control.groupby("week")["value"].mean()
-        diff = treated.assign(value=treated["value"] - treated["week"].map(control_mean)).dropna(
-            subset=["value"]
-        )
-        parts.append(diff)
-    return pd.concat(parts) if parts else weeks.iloc[:0]
+    treated = weeks[[*SERIES, "week"]].drop_duplicates()
+    others = all_weeks.loc[all_weeks["segment"].ne("all"), ["kpi_id", "segment", "week", "value"]]
+    pairs = treated.merge(others.rename(columns={"segment": "other"}), on=["kpi_id", "week"])
+    pairs = pairs[pairs["other"].ne(pairs["segment"])]
+    control = pairs.groupby([*SERIES, "week"], sort=False)["value"].mean().rename("control")
+    diff = weeks.join(control, on=[*SERIES, "week"], how="inner")
+    diff["value"] = diff["value"] - diff.pop("control")
+    return diff.dropna(subset=["value"])
 
 
 def impact(

@@ -142,6 +142,39 @@ def test_single_fit_matches_statsmodels_ols_then_glsar() -> None:
     assert np.isclose((fit.high - fit.low) / 2, fit.critical_value * model.bse[2])
 
 
+def test_fits_of_many_series_equal_their_fits_one_by_one() -> None:
+    rng = np.random.default_rng(13)
+    weeks = np.arange(-26, 13)
+    values = rng.normal(size=(39, 6)).cumsum(axis=0) + 3.0 * (weeks >= 0)[:, None]
+    values[:, 5] = 7.0  # constant: an exact fit, no noise to test against
+    many = _its.fit_many(weeks, values)
+    for column in range(6):
+        one = _its.fit(weeks, values[:, column])
+        for name in _its.FIELDS:
+            assert many[name][column] == pytest.approx(getattr(one, name), rel=1e-9, abs=1e-12), name
+
+
+def test_series_with_different_weeks_are_fitted_each_on_its_own_weeks() -> None:
+    rng = np.random.default_rng(14)
+    week = np.arange(-26, 13)
+    frames = []
+    for segment, keep in [("a", week != -3), ("b", week > -20), ("c", week >= -26), ("d", week > -6)]:
+        values = 20 + 0.1 * week + 2.0 * (week >= 0) + rng.normal(0, 1, len(week))
+        frames.append(pd.DataFrame({"kpi_id": "k", "segment": segment, "week": week, "value": values})[keep])
+    weeks = pd.concat(frames, ignore_index=True)
+    keys = pd.DataFrame({"kpi_id": ["k"] * 5, "segment": ["d", "c", "b", "a", "missing"]})
+    fits = impact._fits(weeks, keys).set_index("segment")
+    assert fits.index.tolist() == ["d", "c", "b", "a", "missing"]
+    for segment in "abc":
+        alone = impact._fit_frame(weeks[weeks["segment"] == segment])
+        assert fits.loc[segment, "baseline_weeks"] == alone["baseline_weeks"]
+        for name in ("effect", "effect_low", "effect_high", "p_value", "end_difference", "effect_pct"):
+            assert fits.loc[segment, name] == pytest.approx(alone[name], rel=1e-9), name
+    assert fits.loc["b", "baseline_weeks"] == 19 and fits.loc["a", "baseline_weeks"] == 25
+    assert fits.loc["d", "reason"] == "5 baseline weeks (8 needed)" and np.isnan(fits.loc["d", "effect"])
+    assert fits.loc["missing", "reason"] == "0 baseline weeks (8 needed) and 0 post weeks (4 needed)"
+
+
 def ar1_series(seed: int, shift_in_sd: float, phi: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """26 + 13 weeks: trend plus AR(1) noise; the shift is in units of the noise series' sd."""
     rng = np.random.default_rng(seed)
