@@ -44,6 +44,11 @@ Difference-in-differences: when the KR names a segment and the KPI has other seg
 (``all`` aside), the same model is fitted to the KR segment's weekly value minus the mean
 of the other segments' (the control), and reported beside the main estimate as ``did_*``.
 
+Shared attribution: several key results of a quarter may link the same KPI and segment.
+They get the same estimate (one series, one test), and nothing in the data can split the
+effect between them; ``shared_by`` says how many key results share it, and counts of
+verdicts take each estimate once (:func:`estimates`).
+
 Guardrails: every KPI's ``all`` series (each segment when a KPI has no ``all`` series)
 tested the same way at the quarter start; those that ``worsened`` are listed.
 """
@@ -64,6 +69,7 @@ MIN_BASELINE_WEEKS = 8
 MIN_POST_WEEKS = 4
 VERDICTS = ("improved", "worsened", "no_clear_effect", "insufficient_data")
 SERIES = ["kpi_id", "segment"]
+KR_COLUMNS = ("kr_id", "objective_id", "team", "key_result", "kr_type", "progress", "status")
 
 
 def weekly_windows(
@@ -230,10 +236,14 @@ def impact(
     -------
     One row per linked key result: kr_id, objective_id, team, key_result, kpi_id, segment
     (the series tested), direction, baseline_weeks, post_weeks, effect, effect_low,
-    effect_high, effect_pct, p_value, end_difference, verdict, reason, the
+    effect_high, effect_pct, p_value, end_difference, verdict, reason, shared_by, the
     difference-in-differences columns did_effect, did_low, did_high, did_p_value,
     did_verdict, and the KR's progress and status beside them.  ``team`` keeps one team's
     key results.
+
+    ``shared_by`` is the number of the quarter's key results (of any team) that link the
+    same KPI and segment: they all get the same estimate, one test of one series, so a
+    count of verdicts should count it once (see :func:`estimates`), not once per KR.
 
     Examples
     --------
@@ -241,9 +251,13 @@ def impact(
     """
     period, day = resolve(workbook, quarter, as_of)
     krs = kr_progress(workbook, period, day)
-    krs = krs[krs["kpi_id"].notna() & (krs["team"].eq(team) if team is not None else True)]
+    krs = krs[krs["kpi_id"].notna()].assign(segment=lambda frame: frame["segment"].fillna("all"))
+    # counted over the whole quarter: a key result of another team shares the estimate too
+    shared_by = krs.groupby(SERIES, sort=False)["kr_id"].transform("size").astype("int64")
+    krs = krs.assign(shared_by=shared_by)
+    if team is not None:
+        krs = krs[krs["team"].eq(team)]
     krs = krs.reset_index(drop=True)
-    krs["segment"] = krs["segment"].fillna("all")
     direction = workbook.kpis.set_index("kpi_id")["direction"]
     kpi_series = workbook.kpi_history[SERIES].drop_duplicates()
     series = kpi_series[isin(kpi_series["kpi_id"], krs["kpi_id"])]
@@ -256,6 +270,7 @@ def impact(
     out.insert(7, "direction", out["kpi_id"].map(direction))
     fitted = out["effect"].notna()
     out["verdict"] = verdict(out["effect_low"], out["effect_high"], out["direction"], fitted)
+    out["shared_by"] = krs["shared_by"]
     did = did.rename(
         columns={
             "effect": "did_effect",
@@ -270,6 +285,24 @@ def impact(
         did_fitted
     )
     return out
+
+
+def estimates(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct estimate of an :func:`impact` frame: key results that share a
+    KPI and segment (``shared_by`` > 1) are one estimate, whatever their number.
+
+    Returns kpi_id, segment, direction, the estimate's columns (effect to reason, verdict,
+    did_*), shared_by and kr_ids (the key results shown here that share it, a list).
+    """
+    kr_ids = results.groupby(SERIES, sort=False)["kr_id"].agg(list).rename("kr_ids")
+    first = results.drop_duplicates(SERIES).drop(columns=list(KR_COLUMNS), errors="ignore")
+    return first.join(kr_ids, on=SERIES).reset_index(drop=True)
+
+
+def verdict_counts(results: pd.DataFrame) -> pd.Series:
+    """How many distinct estimates of an :func:`impact` frame got each verdict (a shared
+    estimate counts once), indexed by :data:`VERDICTS`."""
+    return estimates(results)["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
 
 
 def impact_series(

@@ -409,7 +409,7 @@ def impact_table(results: pd.DataFrame, kpis: pd.DataFrame | None = None) -> HTM
             _format.DASH if pd.isna(lo) else f"{_format.change(lo, u)} to {_format.change(hi, u)}"
             for lo, hi, u in zip(results["effect_low"], results["effect_high"], units, strict=True)
         ],
-        note=results["reason"],
+        note=_impact_notes(results),
     )
     columns = {
         "kr": ("Key result", raw),
@@ -424,6 +424,19 @@ def impact_table(results: pd.DataFrame, kpis: pd.DataFrame | None = None) -> HTM
         "note": ("Note", text),
     }
     return HTML(table(frame, columns))
+
+
+def _impact_notes(results: pd.DataFrame) -> list[str | None]:
+    """The reason a KR got no estimate, and "shared by N key results" when others of the
+    quarter link the same KPI and segment (one estimate for all of them)."""
+    shared = results["shared_by"] if "shared_by" in results else pd.Series(1, index=results.index)
+    notes = []
+    for reason, count in zip(results["reason"], shared, strict=True):
+        parts = [] if pd.isna(reason) else [str(reason)]
+        if count > 1:
+            parts.append(f"shared by {count} key results")
+        notes.append("; ".join(parts) or None)
+    return notes
 
 
 def guardrails_table(worsened: pd.DataFrame, kpis: pd.DataFrame | None = None) -> HTML:

@@ -232,6 +232,37 @@ def test_guardrails_list_worsened_kpis(sample) -> None:
     assert impact.guardrails(sample, "2026-Q3").empty
 
 
+def test_key_results_sharing_a_kpi_share_one_estimate_counted_once(sample) -> None:
+    results = impact.impact(sample, "2026-Q3")
+    cac = results[results["kpi_id"].eq("cac") & results["segment"].eq("all")]
+    assert sorted(cac["kr_id"]) == ["co-26q3-growth-kr2", "mkt-26q3-demand-kr1"]
+    assert cac["shared_by"].tolist() == [2, 2] and cac["effect"].nunique() == 1
+    alone = results[~(results["kpi_id"].isin(["cac", "nps"]) & results["segment"].eq("all"))]
+    assert alone["shared_by"].eq(1).all()
+    # another team's key result on the same KPI still shares the estimate
+    marketing = impact.impact(sample, "2026-Q3", team="Marketing").set_index("kr_id")
+    assert marketing.loc["mkt-26q3-demand-kr1", "shared_by"] == 2
+    estimates = impact.estimates(results)
+    assert len(estimates) == len(results) - 2  # cac and nps: two KRs each, one estimate each
+    assert sorted(estimates.set_index("kpi_id").loc["cac", "kr_ids"]) == sorted(cac["kr_id"])
+    counts = impact.verdict_counts(results)
+    assert counts.sum() == len(estimates) < len(results)
+    assert (
+        counts.to_dict()
+        == estimates["verdict"].value_counts().reindex(impact.VERDICTS, fill_value=0).to_dict()
+    )
+
+
+def test_the_impact_table_says_an_estimate_is_shared(sample) -> None:
+    from okrlib import present
+
+    results = impact.impact(sample, "2026-Q3")
+    html = present.impact_table(results, sample.kpis).data
+    assert html.count("shared by 2 key results") == 4  # cac and nps, two KRs each
+    short = results.assign(reason="2 post weeks (4 needed)", shared_by=3).head(1)
+    assert "2 post weeks (4 needed); shared by 3 key results" in present.impact_table(short).data
+
+
 def test_a_team_without_linked_key_results_gives_an_empty_frame(sample) -> None:
     empty = impact.impact(sample, "2026-Q3", team="Nobody")
     assert empty.empty and "verdict" in empty.columns
