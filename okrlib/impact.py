@@ -39,6 +39,9 @@ modelled: a KPI with a strong yearly cycle can read as an effect (see data/READM
 Verdict (direction-aware): ``improved`` when the interval lies wholly on the KPI's good
 side of zero, ``worsened`` when wholly on the bad side, ``no_clear_effect`` otherwise,
 ``insufficient_data`` with fewer than 8 baseline or 4 post weeks (``reason`` says which).
+Each verdict carries what it rests on: ``period`` (the unit of the points), the
+``baseline_points`` and ``post_points`` used, and ``seasonal`` (whether a yearly cycle was
+modelled).
 
 Difference-in-differences: when the KR names a segment and the KPI has other segments
 (``all`` aside), the same model is fitted to the KR segment's weekly value minus the mean
@@ -131,8 +134,10 @@ def verdict(low: pd.Series, high: pd.Series, direction: pd.Series, fitted: pd.Se
 
 FIT_COLUMNS = [
     *SERIES,
-    "baseline_weeks",
-    "post_weeks",
+    "period",
+    "baseline_points",
+    "post_points",
+    "seasonal",
     "effect",
     "effect_low",
     "effect_high",
@@ -159,14 +164,14 @@ def _fits(weeks: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     after = weeks["week"].to_numpy() >= 0
     post = np.bincount(column, weights=after, minlength=len(distinct)).astype("int64")
     baseline = np.bincount(column, minlength=len(distinct)).astype("int64") - post
-    out = distinct.assign(baseline_weeks=baseline, post_weeks=post)
+    out = distinct.assign(period="week", baseline_points=baseline, post_points=post, seasonal=False)
     short_baseline, short_post = baseline < MIN_BASELINE_WEEKS, post < MIN_POST_WEEKS
     baseline_text = pd.Series(baseline, dtype="str") + f" baseline weeks ({MIN_BASELINE_WEEKS} needed)"
     post_text = pd.Series(post, dtype="str") + f" post weeks ({MIN_POST_WEEKS} needed)"
     both = baseline_text + " and " + post_text
     out["reason"] = both.where(short_baseline & short_post, baseline_text.where(short_baseline, post_text))
     out["reason"] = out["reason"].where(short_baseline | short_post)
-    numbers = pd.DataFrame(np.nan, index=out.index, columns=FIT_COLUMNS[4:-1])
+    numbers = pd.DataFrame(np.nan, index=out.index, columns=FIT_COLUMNS[6:-1])
     fitted = out["reason"].isna().to_numpy()
     if fitted.any():
         chosen = np.isin(column, np.flatnonzero(fitted))
@@ -174,7 +179,7 @@ def _fits(weeks: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
             weeks["week"].to_numpy()[chosen], weeks["value"].to_numpy()[chosen], column[chosen], len(distinct)
         )
     out = pd.concat([out, numbers], axis=1)[FIT_COLUMNS]
-    return out.astype({"kpi_id": "str", "segment": "str", "reason": "str"})
+    return out.astype({"kpi_id": "str", "segment": "str", "period": "str", "reason": "str"})
 
 
 def _fit_patterns(week: np.ndarray, value: np.ndarray, column: np.ndarray, count: int) -> np.ndarray:
@@ -235,8 +240,10 @@ def impact(
     Returns
     -------
     One row per linked key result: kr_id, objective_id, team, key_result, kpi_id, segment
-    (the series tested), direction, baseline_weeks, post_weeks, effect, effect_low,
-    effect_high, effect_pct, p_value, end_difference, verdict, reason, shared_by, the
+    (the series tested), direction, period (``week`` or ``month``: the points the model
+    ran on), baseline_points, post_points, seasonal (whether a yearly cycle was modelled),
+    effect, effect_low, effect_high, effect_pct, p_value, end_difference, verdict, reason,
+    shared_by, the
     difference-in-differences columns did_effect, did_low, did_high, did_p_value,
     did_verdict, and the KR's progress and status beside them.  ``team`` keeps one team's
     key results.

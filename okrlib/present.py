@@ -410,6 +410,7 @@ def impact_table(results: pd.DataFrame, kpis: pd.DataFrame | None = None) -> HTM
             for lo, hi, u in zip(results["effect_low"], results["effect_high"], units, strict=True)
         ],
         note=_impact_notes(results),
+        points=_impact_points(results),
     )
     columns = {
         "kr": ("Key result", raw),
@@ -421,9 +422,27 @@ def impact_table(results: pd.DataFrame, kpis: pd.DataFrame | None = None) -> HTM
         "effect_pct": ("Effect %", lambda v: _format.DASH if pd.isna(v) else _pct(v)),
         "verdict": ("KPI verdict", lambda v: badge(v, VERDICT_COLORS)),
         "did_verdict": ("vs other segments", lambda v: badge(v, VERDICT_COLORS)),
+        "points": ("Points used", text),
         "note": ("Note", text),
     }
     return HTML(table(frame, columns))
+
+
+def _impact_points(results: pd.DataFrame) -> list[str | None]:
+    """``26 + 13 weeks`` (baseline + post points), ``, seasonal`` when a yearly cycle was
+    modelled; nothing for a frame without those columns."""
+    if "baseline_points" not in results:
+        return [None] * len(results)
+    return [
+        f"{before} + {after} {period}s" + (", seasonal" if seasonal else "")
+        for before, after, period, seasonal in zip(
+            results["baseline_points"],
+            results["post_points"],
+            results["period"],
+            results["seasonal"],
+            strict=True,
+        )
+    ]
 
 
 def _impact_notes(results: pd.DataFrame) -> list[str | None]:

@@ -50,7 +50,12 @@ def linear_with_jump(jump: float, weeks: range = range(-26, 13)) -> np.ndarray:
 def test_exact_linear_series_gives_the_jump_as_effect(tmp_path) -> None:
     wb = write_workbook(tmp_path / "d", {("k", "all"): linear_with_jump(4.0)})
     row = impact.impact(wb, "2026-Q3", "2026-09-30").iloc[0]
-    assert (row["baseline_weeks"], row["post_weeks"]) == (26, 13)
+    assert (row["period"], row["baseline_points"], row["post_points"], row["seasonal"]) == (
+        "week",
+        26,
+        13,
+        False,
+    )
     assert row["effect"] == pytest.approx(4.0)
     assert row["effect_pct"] == pytest.approx(100 * 4.0 / np.mean(50 + 0.3 * np.arange(13)))
     assert row["end_difference"] == pytest.approx(4.0)
@@ -167,10 +172,10 @@ def test_series_with_different_weeks_are_fitted_each_on_its_own_weeks() -> None:
     assert fits.index.tolist() == ["d", "c", "b", "a", "missing"]
     for segment in "abc":
         alone = impact._fit_frame(weeks[weeks["segment"] == segment])
-        assert fits.loc[segment, "baseline_weeks"] == alone["baseline_weeks"]
+        assert fits.loc[segment, "baseline_points"] == alone["baseline_points"]
         for name in ("effect", "effect_low", "effect_high", "p_value", "end_difference", "effect_pct"):
             assert fits.loc[segment, name] == pytest.approx(alone[name], rel=1e-9), name
-    assert fits.loc["b", "baseline_weeks"] == 19 and fits.loc["a", "baseline_weeks"] == 25
+    assert fits.loc["b", "baseline_points"] == 19 and fits.loc["a", "baseline_points"] == 25
     assert fits.loc["d", "reason"] == "5 baseline weeks (8 needed)" and np.isnan(fits.loc["d", "effect"])
     assert fits.loc["missing", "reason"] == "0 baseline weeks (8 needed) and 0 post weeks (4 needed)"
 
@@ -261,6 +266,17 @@ def test_the_impact_table_says_an_estimate_is_shared(sample) -> None:
     assert html.count("shared by 2 key results") == 4  # cac and nps, two KRs each
     short = results.assign(reason="2 post weeks (4 needed)", shared_by=3).head(1)
     assert "2 post weeks (4 needed); shared by 3 key results" in present.impact_table(short).data
+
+
+def test_the_impact_table_shows_the_points_each_verdict_rests_on(sample) -> None:
+    from okrlib import present
+
+    results = impact.impact(sample, "2026-Q3", "2026-09-30", team="Operations")
+    assert {"period", "baseline_points", "post_points", "seasonal"} <= set(results.columns)
+    html = present.impact_table(results, sample.kpis).data
+    assert "Points used" in html and "26 + 13 weeks" in html
+    seasonal = results.assign(period="month", baseline_points=24, post_points=3, seasonal=True).head(1)
+    assert "24 + 3 months, seasonal" in present.impact_table(seasonal).data
 
 
 def test_a_team_without_linked_key_results_gives_an_empty_frame(sample) -> None:
