@@ -90,21 +90,37 @@ def fit(weeks: np.ndarray, values: np.ndarray, draws: int = BOOTSTRAP_DRAWS, see
     return ItsFit(*(float(fits[name][0]) for name in FIELDS))
 
 
+def design_matrix(points: np.ndarray, year: float | None = None) -> np.ndarray:
+    """Intercept, trend, (with ``year`` points per year: the yearly cycle's sine and cosine),
+    and the level change at point 0, as columns; the effect is always the last column."""
+    t = np.asarray(points).astype("float64")
+    columns = [np.ones_like(t), t]
+    if year is not None:
+        columns += [np.sin(2 * np.pi * t / year), np.cos(2 * np.pi * t / year)]
+    return np.column_stack([*columns, (t >= 0).astype("float64")])
+
+
 def fit_many(
-    weeks: np.ndarray, values: np.ndarray, draws: int = BOOTSTRAP_DRAWS, seed: int = SEED
+    weeks: np.ndarray,
+    values: np.ndarray,
+    draws: int = BOOTSTRAP_DRAWS,
+    seed: int = SEED,
+    year: float | None = None,
 ) -> dict[str, np.ndarray]:
     """:func:`fit` of every column of ``values`` (n x S), all observed at the same ``weeks``.
 
     Each series gets exactly what :func:`fit` alone gives it: its own bootstrap from the
     same seed (the standard normal draws are shared, scaled by each series' own sigma).
-    Returns one array of S per name in :data:`FIELDS`.
+    With ``year`` (points per year: 365.25 / 7 for weeks, 12 for months) the model also
+    has a yearly cycle (one sine and one cosine), fitted and simulated with the rest.
+    Returns one array of S per name in :data:`FIELDS`, and season_sin and season_cos (the
+    cycle's coefficients; zero without ``year``).
     """
-    t = np.asarray(weeks).astype("float64")
-    design = np.column_stack([np.ones_like(t), t, (t >= 0).astype("float64")])
+    design = design_matrix(weeks, year)
     y = np.asarray(values).astype("float64")
     params, errors, rho, _ = fit_batch(design, y)
-    intercept, slope, effect = params.T
-    se = errors[:, 2]
+    intercept, slope, effect = params[:, 0], params[:, 1], params[:, -1]
+    se = errors[:, -1]
     null_t = _null_t(design, y, draws, seed)  # S x draws, NaN rows where sigma is 0
     usable = (se > 0) & ~np.isnan(null_t).all(axis=1) if draws else np.zeros(len(se), bool)
     critical = np.full(len(se), np.inf)
@@ -124,13 +140,15 @@ def fit_many(
         "slope": slope,
         "rho": rho,
         "critical_value": critical,
+        "season_sin": params[:, 2] if year is not None else np.zeros(len(se)),
+        "season_cos": params[:, 3] if year is not None else np.zeros(len(se)),
     }
 
 
 def _null_t(design: np.ndarray, y: np.ndarray, draws: int, seed: int) -> np.ndarray:
     """|t| of the effect on series simulated from each column's fitted no-effect model
     (S x draws; a row of NaN where the no-effect fit is exact)."""
-    null_design = design[:, :2]
+    null_design = design[:, :-1]
     params, _, rho, sigma = fit_batch(null_design, y)
     n, count = y.shape
     out = np.full((count, draws), np.nan)
@@ -149,5 +167,5 @@ def _null_t(design: np.ndarray, y: np.ndarray, draws: int, seed: int) -> np.ndar
             noise[i] = rho[cols][:, None] * noise[i - 1] + shocks[i]
         simulated = (means[:, cols][:, :, None] + noise).reshape(n, -1)
         sim_params, sim_se, _, _ = fit_batch(design, simulated)
-        out[cols] = np.abs(sim_params[:, 2] / sim_se[:, 2]).reshape(len(cols), draws)
+        out[cols] = np.abs(sim_params[:, -1] / sim_se[:, -1]).reshape(len(cols), draws)
     return out

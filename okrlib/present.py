@@ -446,12 +446,18 @@ def _impact_points(results: pd.DataFrame) -> list[str | None]:
 
 
 def _impact_notes(results: pd.DataFrame) -> list[str | None]:
-    """The reason a KR got no estimate, and "shared by N key results" when others of the
+    """The reason a KR got no estimate; "may be seasonal" when the KPI's history is too
+    short to look for a yearly cycle; and "shared by N key results" when others of the
     quarter link the same KPI and segment (one estimate for all of them)."""
     shared = results["shared_by"] if "shared_by" in results else pd.Series(1, index=results.index)
+    short = results["short_history"] if "short_history" in results else pd.Series(False, index=results.index)
+    period = results["period"] if "period" in results else pd.Series("week", index=results.index)
     notes = []
-    for reason, count in zip(results["reason"], shared, strict=True):
+    for reason, count, brief, unit in zip(results["reason"], shared, short, period, strict=True):
         parts = [] if pd.isna(reason) else [str(reason)]
+        if brief and pd.isna(reason):
+            years = "3 years" if unit == "month" else "2 years"
+            parts.append(f"may be seasonal: under {years} of history to tell")
         if count > 1:
             parts.append(f"shared by {count} key results")
         notes.append("; ".join(parts) or None)
