@@ -90,14 +90,22 @@ def fit(weeks: np.ndarray, values: np.ndarray, draws: int = BOOTSTRAP_DRAWS, see
     return ItsFit(*(float(fits[name][0]) for name in FIELDS))
 
 
-def design_matrix(points: np.ndarray, year: float | None = None) -> np.ndarray:
+def design_matrix(points: np.ndarray, year: float | None = None, ramp: bool = False) -> np.ndarray:
     """Intercept, trend, (with ``year`` points per year: the yearly cycle's sine and cosine),
-    and the level change at point 0, as columns; the effect is always the last column."""
+    and the effect, as columns; the effect is always the last column.
+
+    The effect's column is the level change at point 0 (a step), or with ``ramp`` an
+    effect growing in a straight line from nothing before point 0, scaled so that its
+    coefficient is the effect's mean over the post points.
+    """
     t = np.asarray(points).astype("float64")
     columns = [np.ones_like(t), t]
     if year is not None:
         columns += [np.sin(2 * np.pi * t / year), np.cos(2 * np.pi * t / year)]
-    return np.column_stack([*columns, (t >= 0).astype("float64")])
+    after = (t >= 0).astype("float64")
+    if ramp:
+        after = after * (t + 1) / (t[t >= 0] + 1).mean()
+    return np.column_stack([*columns, after])
 
 
 def fit_many(
@@ -106,6 +114,7 @@ def fit_many(
     draws: int = BOOTSTRAP_DRAWS,
     seed: int = SEED,
     year: float | None = None,
+    ramp: bool = False,
 ) -> dict[str, np.ndarray]:
     """:func:`fit` of every column of ``values`` (n x S), all observed at the same ``weeks``.
 
@@ -113,10 +122,12 @@ def fit_many(
     same seed (the standard normal draws are shared, scaled by each series' own sigma).
     With ``year`` (points per year: 365.25 / 7 for weeks, 12 for months) the model also
     has a yearly cycle (one sine and one cosine), fitted and simulated with the rest.
+    With ``ramp`` the effect is one that builds up in a straight line over the post points
+    (:func:`design_matrix`), its coefficient the mean over them.
     Returns one array of S per name in :data:`FIELDS`, and season_sin and season_cos (the
     cycle's coefficients; zero without ``year``).
     """
-    design = design_matrix(weeks, year)
+    design = design_matrix(weeks, year, ramp)
     y = np.asarray(values).astype("float64")
     params, errors, rho, _ = fit_batch(design, y)
     intercept, slope, effect = params[:, 0], params[:, 1], params[:, -1]

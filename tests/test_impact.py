@@ -329,6 +329,38 @@ def test_honesty_false_verdicts_and_detection_on_200_seeds() -> None:
     assert detected / 200 >= 0.80, f"{detected / 200:.1%} detected"
 
 
+def ramp_series(seed: int, count: int, mean_in_sd: float, ramp: bool) -> tuple[np.ndarray, np.ndarray]:
+    """26 + 13 weeks of trend plus AR(1) noise (phi 0.5), ``count`` series, with an effect
+    whose mean over the 13 post weeks is ``mean_in_sd`` noise sds: a step, or a ramp
+    growing in a straight line from the quarter start."""
+    rng = np.random.default_rng(seed)
+    weeks = np.arange(-26, 13)
+    shocks = rng.normal(0, 1, (len(weeks), count))
+    noise = np.empty_like(shocks)
+    noise[0] = shocks[0] / np.sqrt(1 - 0.25)
+    for i in range(1, len(weeks)):  # over weeks
+        noise[i] = 0.5 * noise[i - 1] + shocks[i]
+    post = weeks >= 0
+    shape = np.where(post, (weeks + 1) / (weeks[post] + 1).mean(), 0.0) if ramp else post * 1.0
+    return weeks, 100 + 0.2 * weeks[:, None] + noise + mean_in_sd / np.sqrt(1 - 0.25) * shape[:, None]
+
+
+@pytest.mark.slow
+def test_ramp_honesty_false_verdicts_detection_and_bias_on_200_series() -> None:
+    nulls = _its.fit_many(*ramp_series(1, 200, 0.0, ramp=True), ramp=True)
+    false_verdicts = np.mean((nulls["low"] > 0) | (nulls["high"] < 0))
+    assert false_verdicts <= 0.10, f"{false_verdicts:.1%} false verdicts"
+    weeks, values = ramp_series(2, 200, 3.0, ramp=True)
+    ramps, steps = _its.fit_many(weeks, values, ramp=True), _its.fit_many(weeks, values)
+    truth = 3.0 / np.sqrt(1 - 0.25)
+    # the step model reads a build-up as a fraction of itself; the ramp model does not
+    assert steps["effect"].mean() < 0.3 * truth
+    assert ramps["effect"].mean() == pytest.approx(truth, rel=0.1)
+    detected, wrong = np.mean(ramps["low"] > 0), np.mean(ramps["high"] < 0)
+    # below the 80% asked of a step: a build-up over 13 weeks is hard to tell from a trend
+    assert detected >= 0.60 and wrong == 0, f"{detected:.1%} detected, {wrong:.1%} wrong sign"
+
+
 # The truths documented in data/README.md.
 SAMPLE_TRUTHS = [
     ("2025-Q4", "mkt-25q4-demand-kr3", "worsened", None),
@@ -398,6 +430,9 @@ def test_the_impact_table_shows_the_points_each_verdict_rests_on(sample) -> None
 
     results = impact.impact(sample, "2026-Q3", "2026-09-30", team="Operations")
     assert {"period", "baseline_points", "post_points", "seasonal"} <= set(results.columns)
+    assert {"ramp_effect", "ramp_low", "ramp_high", "ramp_verdict"} <= set(results.columns)
+    delivery = results.set_index("kr_id").loc["ops-26q3-delivery-kr1"]
+    assert delivery["ramp_low"] < delivery["ramp_effect"] < delivery["ramp_high"]
     html = present.impact_table(results, sample.kpis).data
     assert "Points used" in html and "26 + 13 weeks" in html
     seasonal = results.assign(period="month", baseline_points=24, post_points=3, seasonal=True).head(1)
