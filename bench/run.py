@@ -284,8 +284,9 @@ def m_impact_long(sizes: Sizes) -> tuple[float, object]:
 
 
 def m_impact_fits_floor(sizes: Sizes) -> tuple[float, object]:
-    """The floor of :func:`m_impact_long`: the same model fits (okrlib._its.fit_many) on the
-    same 26 + 13 weekly values already cut out as a numpy matrix, no pandas."""
+    """The floor of :func:`m_impact_long`: the same model fits (okrlib._its.fit_many, the
+    step and the ramp) on the same 26 + 13 weekly values already cut out as a numpy
+    matrix, no pandas (and no search for a yearly cycle)."""
     from okrlib import _its
 
     weeks, values = long_history_values(sizes.links, LONG_HISTORY_YEARS)
@@ -293,6 +294,7 @@ def m_impact_fits_floor(sizes: Sizes) -> tuple[float, object]:
     window = (week >= -26) & (week < 13)
     start = time.perf_counter()
     fits = _its.fit_many(week[window], values[window])
+    _its.fit_many(week[window], values[window], ramp=True)
     return time.perf_counter() - start, int((fits["low"] > 0).sum())
 
 
