@@ -162,7 +162,7 @@ def observation_periods(workbook: Workbook, as_of: object = None) -> pd.DataFram
         dates = dates.sort_values(["kpi_id", "date"], kind="stable")
         gaps = dates["date"].diff().dt.days.where(dates["kpi_id"].eq(dates["kpi_id"].shift()))
         spacing = gaps.groupby(dates["kpi_id"], sort=False).median()
-        out = pd.DataFrame({"kpi_id": workbook.kpis["kpi_id"]})
+        out = pd.DataFrame({"kpi_id": workbook.kpis["kpi_id"].to_numpy()}).astype("str")
         out["spacing_days"] = out["kpi_id"].map(spacing).astype("float64")
         out["period"] = pd.Series(
             np.where(out["spacing_days"] >= MONTHLY_SPACING_DAYS, "month", "week"),
@@ -186,7 +186,9 @@ def windows(
 
     Returns kpi_id, segment, period (``week`` or ``month``, see
     :func:`observation_periods`), point (0 = the quarter's first week or month, negative =
-    baseline), point_start, value and observations.
+    baseline), point_start, value, observations and in_window (the point is in the model's
+    usual window; a series with the history for a yearly cycle also keeps the two years of
+    weeks or three of months before, see :func:`seasonal_points`).
     """
     period, day = resolve(workbook, quarter, as_of)
     points = _every_series_points(workbook, period, day, baseline_weeks, baseline_months)
@@ -367,6 +369,21 @@ def _fits(points: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
             point[chosen], value[chosen], column[chosen], np.where(joint, year, 0.0)
         )
         numbers.loc[taken_out, ["season_sin", "season_cos"]] = cycles[taken_out, :2]
+        # effect_pct against the counterfactual with its cycle put back (the fit saw it taken out)
+        after = point >= 0
+        cycle = cycles[column, 0] * np.sin(2 * np.pi * point / year[column]) + cycles[column, 1] * np.cos(
+            2 * np.pi * point / year[column]
+        )
+        count = np.bincount(column, weights=after, minlength=len(distinct))
+        mean_point = np.bincount(column, weights=point * after, minlength=len(distinct)) / np.maximum(
+            count, 1
+        )
+        mean_cycle = np.bincount(column, weights=cycle * after, minlength=len(distinct)) / np.maximum(
+            count, 1
+        )
+        level = numbers["intercept"] + numbers["slope"] * mean_point + mean_cycle
+        adjusted = (100 * numbers["effect"] / level.where(level != 0)).where(taken_out)
+        numbers["effect_pct"] = adjusted.fillna(numbers["effect_pct"]).where(numbers["effect"].notna())
     out = pd.concat([out, numbers], axis=1)[FIT_COLUMNS]
     return out.astype({"kpi_id": "str", "segment": "str", "period": "str", "reason": "str"})
 

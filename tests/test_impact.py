@@ -246,6 +246,9 @@ def test_a_yearly_cycle_is_taken_out_with_two_years_of_history(tmp_path) -> None
     assert len(series) == 39
     expected = 50 + 0.01 * series["point"] + cycle[series["point"].to_numpy() + 110]
     assert np.allclose(series["counterfactual"], expected, atol=0.5)
+    post = series[series["phase"] == "post"]
+    assert row["effect_pct"] == pytest.approx(100 * row["effect"] / post["counterfactual"].mean(), rel=1e-9)
+    assert row["end_difference"] == pytest.approx(post["value"].iloc[-1] - post["counterfactual"].iloc[-1])
     # the same series with only half a year of history: not modelled, and said so
     short = write_workbook(tmp_path / "s", {("k", "all"): values[-39:]})
     result = impact.impact(short, "2026-Q3", "2026-09-30")
