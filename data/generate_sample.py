@@ -297,8 +297,8 @@ NULLS = [
     ("churn_rate", "all", "2026-Q2"),
     ("product_adoption_rate", "all", "2026-Q3"),
 ]
-# A KPI with too few weekly points for the impact model (monthly observations).
-INSUFFICIENT = [("nps", "all", "2026-Q3")]
+# A monthly KPI: the impact model runs on its months (on weeks it had too few points).
+MONTHLY = [("nps", "all", "2026-Q3")]
 
 # Each team's objectives per quarter: (objective template, commitment, [key results]).
 # A key result: (kr_type, title, kpi_id or None, segment or None, start, target, unit, weight,

@@ -167,7 +167,8 @@ def correlation_chart(correlations: pd.DataFrame, names: tuple[str, str]) -> alt
 
 
 def impact_chart(series: pd.DataFrame, result: pd.Series, unit: str | None = None) -> alt.LayerChart:
-    """Weekly actuals, the fitted baseline trend, the counterfactual and the effect's interval.
+    """Weekly or monthly actuals, the fitted baseline trend, the counterfactual and the
+    effect's interval.
 
     ``series`` is an :func:`okrlib.impact.impact_series` frame; ``result`` the KR's row of
     :func:`okrlib.impact.impact`.
@@ -178,7 +179,8 @@ def impact_chart(series: pd.DataFrame, result: pd.Series, unit: str | None = Non
         band_high=series["counterfactual"] + result.get("effect_high", float("nan")),
     )
     post = frame[frame["phase"] == "post"]
-    x = alt.X("week_start:T", title="Week starting")
+    unit = series["period"].iloc[0] if len(series) else "week"
+    x = alt.X("point_start:T", title=f"{unit.capitalize()} starting")
     band = (
         alt.Chart(post)
         .mark_area(opacity=0.25, color=VERDICT_COLORS.get(result["verdict"], INK))
@@ -191,7 +193,7 @@ def impact_chart(series: pd.DataFrame, result: pd.Series, unit: str | None = Non
             x=x,
             y=alt.Y("value:Q", title=f"{result['kpi_id']}{unit_text}", scale=alt.Scale(zero=False)),
             tooltip=[
-                alt.Tooltip("week_start:T", title="Week"),
+                alt.Tooltip("point_start:T", title=unit.capitalize()),
                 alt.Tooltip("phase:N", title="Phase"),
                 alt.Tooltip("value:Q", title="Actual", format=",.4~g"),
                 alt.Tooltip("counterfactual:Q", title="Counterfactual", format=",.4~g"),
@@ -210,7 +212,7 @@ def impact_chart(series: pd.DataFrame, result: pd.Series, unit: str | None = Non
     verdict = result["verdict"].replace("_", " ")
     title = alt.TitleParams(
         f"{result.get('key_result', result['kr_id'])}: its KPI {verdict}",
-        subtitle="black: actual weekly values; blue: baseline trend, dashed after the quarter start "
+        subtitle=f"black: actual {unit}ly values; blue: baseline trend, dashed after the quarter start "
         "(the counterfactual); band: the effect's 95% interval around it",
     )
     return alt.layer(band, baseline, counterfactual, actual, start, title=title, width=WIDTH, height=220)

@@ -80,17 +80,30 @@ RULES: tuple[tuple[str, str], ...] = (
     (
         "Did the key result move its KPI?",
         "<p>Each key result linked to a KPI is a hypothesis: the KPI should move once the "
-        "quarter starts. The KPI's weekly values over the half year before the quarter give its "
-        "trend; that trend, carried on into the quarter, is what would have happened anyway. "
+        "quarter starts. The KPI is looked at in the period it is reported in: a KPI whose "
+        "observations are usually 20 days or more apart is monthly, any other is weekly (daily "
+        "values are combined into weeks). A weekly KPI's values over the half year before the "
+        "quarter (26 weeks), or a monthly KPI's over the two years before it (24 months, fewer "
+        "when its history is shorter), give its trend; that trend, carried on into the quarter, "
+        "is what would have happened anyway. Only the quarter's complete weeks or months count. "
         "The effect is the average gap between what happened and that line, with a 95% range "
-        "that allows for the week-to-week drift of KPI series. The verdict is <b>improved</b> "
-        "or <b>worsened</b> only when the whole range lies on one side of zero, "
-        "<b>no clear effect</b> otherwise, and <b>insufficient data</b> with fewer than 8 weeks "
-        "before or 4 weeks in the quarter. On simulated KPIs with no real change this calls an "
-        "effect about 1 time in 20. Yearly seasons are not modelled, so a KPI with a strong "
-        "season can look moved. When the key result names a segment, the same test is run on "
-        "that segment minus the average of the others (<i>vs other segments</i>). Guardrails "
-        "apply the same test to every KPI and list those that got worse.</p>",
+        "that allows for the drift of KPI series from one week or month to the next. The "
+        "verdict is <b>improved</b> or <b>worsened</b> only when the whole range lies on one "
+        "side of zero, <b>no clear effect</b> otherwise, and <b>insufficient data</b> with fewer "
+        "than 8 weeks before or 4 weeks in the quarter (12 months before or 2 months in it for a "
+        "monthly KPI). The table shows the points each verdict rests on, such as <i>26 + 13 "
+        "weeks</i>. On simulated KPIs with no real change this calls an effect about 1 time in "
+        "20 for weekly KPIs and about 1 time in 15 for monthly ones. A yearly season is looked "
+        "for when the KPI has two years of weekly or three years of monthly history before the "
+        "quarter; when that history shows a clear yearly cycle, the cycle is part of what would "
+        "have happened anyway, and the table says <i>seasonal</i>. With less history the note "
+        "says the KPI <i>may be seasonal</i>: a strong season can then look like an effect. "
+        "When several key results link "
+        "the same KPI and segment in a quarter they share one estimate, which the test cannot "
+        "split between them: the note says <i>shared by</i> how many, and a count of verdicts "
+        "counts it once. When the key result names a segment, the same test is run on that "
+        "segment minus the average of the others (<i>vs other segments</i>). Guardrails apply "
+        "the same test to every KPI and list those that got worse.</p>",
     ),
     (
         "Confidence calibration and grades over time",

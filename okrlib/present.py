@@ -409,7 +409,8 @@ def impact_table(results: pd.DataFrame, kpis: pd.DataFrame | None = None) -> HTM
             _format.DASH if pd.isna(lo) else f"{_format.change(lo, u)} to {_format.change(hi, u)}"
             for lo, hi, u in zip(results["effect_low"], results["effect_high"], units, strict=True)
         ],
-        note=results["reason"],
+        note=_impact_notes(results),
+        points=_impact_points(results),
     )
     columns = {
         "kr": ("Key result", raw),
@@ -421,9 +422,46 @@ def impact_table(results: pd.DataFrame, kpis: pd.DataFrame | None = None) -> HTM
         "effect_pct": ("Effect %", lambda v: _format.DASH if pd.isna(v) else _pct(v)),
         "verdict": ("KPI verdict", lambda v: badge(v, VERDICT_COLORS)),
         "did_verdict": ("vs other segments", lambda v: badge(v, VERDICT_COLORS)),
+        "points": ("Points used", text),
         "note": ("Note", text),
     }
     return HTML(table(frame, columns))
+
+
+def _impact_points(results: pd.DataFrame) -> list[str | None]:
+    """``26 + 13 weeks`` (baseline + post points), ``, seasonal`` when a yearly cycle was
+    modelled; nothing for a frame without those columns."""
+    if "baseline_points" not in results:
+        return [None] * len(results)
+    return [
+        f"{before} + {after} {period}s" + (", seasonal" if seasonal else "")
+        for before, after, period, seasonal in zip(
+            results["baseline_points"],
+            results["post_points"],
+            results["period"],
+            results["seasonal"],
+            strict=True,
+        )
+    ]
+
+
+def _impact_notes(results: pd.DataFrame) -> list[str | None]:
+    """The reason a KR got no estimate; "may be seasonal" when the KPI's history is too
+    short to look for a yearly cycle; and "shared by N key results" when others of the
+    quarter link the same KPI and segment (one estimate for all of them)."""
+    shared = results["shared_by"] if "shared_by" in results else pd.Series(1, index=results.index)
+    short = results["short_history"] if "short_history" in results else pd.Series(False, index=results.index)
+    period = results["period"] if "period" in results else pd.Series("week", index=results.index)
+    notes = []
+    for reason, count, brief, unit in zip(results["reason"], shared, short, period, strict=True):
+        parts = [] if pd.isna(reason) else [str(reason)]
+        if brief and pd.isna(reason):
+            years = "3 years" if unit == "month" else "2 years"
+            parts.append(f"may be seasonal: under {years} of history to tell")
+        if count > 1:
+            parts.append(f"shared by {count} key results")
+        notes.append("; ".join(parts) or None)
+    return notes
 
 
 def guardrails_table(worsened: pd.DataFrame, kpis: pd.DataFrame | None = None) -> HTML:

@@ -110,6 +110,12 @@ def test_the_appendix_quotes_the_constants_the_code_uses() -> None:
     assert f"fewer than {review.MIN_GRADED} graded" in text
     assert [limit for _, limit in progress.GRADE_BANDS[:2]] == [0.7, 0.4]
     assert "green from 0.7, yellow from 0.4" in text
+    from okrlib import impact
+
+    assert f"fewer than {impact.MIN_BASELINE_WEEKS} weeks before or {impact.MIN_POST_WEEKS} weeks in" in text
+    assert f"({impact.MIN_BASELINE_MONTHS} months before or {impact.MIN_POST_MONTHS} months in" in text
+    assert f"({impact.BASELINE_WEEKS} weeks)" in text and f"({impact.BASELINE_MONTHS} months," in text
+    assert f"{impact.MONTHLY_SPACING_DAYS} days or more apart" in text
 
 
 def test_readme_lists_every_lint_rule() -> None:
