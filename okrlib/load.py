@@ -29,6 +29,7 @@ from . import _history, _parse
 from ._frames import isin, series_key
 from ._read import RawTable, locate, read_raw
 from ._rules import check_checkins, check_kpis, check_okrs, split_okrs
+from ._toml import config_path, read_config
 from .contract import CHECKINS, KPI_HISTORY, KPIS, OKRS, Column, FileSpec
 from .exceptions import DataError, Problem
 from .workbook import FINDING_COLUMNS, Workbook, findings_frame
@@ -40,10 +41,16 @@ class Problems:
     """Collects problems of one file, vectorised: one call per rule, not per row."""
 
     def __init__(
-        self, source: Path, location: str, sheet: str | None = None, letters: dict[str, str] | None = None
+        self,
+        source: Path,
+        location: str,
+        sheet: str | None = None,
+        letters: dict[str, str] | None = None,
+        aliases: dict[str, str] | None = None,
     ):
         self.source, self.location = source, location
         self.sheet, self.letters = sheet, letters or {}  # an Excel file's sheet and column letters
+        self.aliases = aliases or {}  # the source's own column names, by contract name (okrlib.toml)
         self.items: list[Problem] = []
         self.keys: pd.Series | None = None
 
@@ -53,9 +60,18 @@ class Problems:
 
     def add(self, line: int | None, column: str | None, value: object, expected: str) -> None:
         letter = self.letters.get(column) if column else None
+        alias = self.aliases.get(column) if column else None
         self.items.append(
             Problem(
-                self.source, line, column, value, expected, self.location, sheet=self.sheet, letter=letter
+                self.source,
+                line,
+                column,
+                value,
+                expected,
+                self.location,
+                sheet=self.sheet,
+                letter=letter,
+                alias=alias,
             )
         )
 
@@ -376,8 +392,12 @@ def _check_unique(frame: pd.DataFrame, spec: FileSpec, problems: Problems, codes
 
 
 def _load(path: str | Path, spec: FileSpec) -> tuple[pd.DataFrame, Problems]:
-    raw = read_raw(locate(path, spec), spec)
-    problems = Problems(raw.source, raw.location, raw.sheet, raw.letters)
+    toml = config_path(path)
+    if toml is None:
+        raw, aliases = read_raw(locate(path, spec), spec), {}
+    else:  # okrlib.toml says where the table comes from and how it maps (README, "A source file")
+        raw, aliases = read_config(toml).read(spec)
+    problems = Problems(raw.source, raw.location, raw.sheet, raw.letters, aliases)
     return _parse_file(raw, spec, problems), problems
 
 
@@ -446,7 +466,9 @@ def load_workbook(path: str | Path = "data") -> Workbook:
     ----------
     path : the data folder holding kpis, kpi_history, okrs and checkins
         (each ``.csv``, ``.parquet`` or ``.xlsx``), or an ``.xlsx`` workbook with
-        sheets of those names (the README's "Excel workbooks").
+        sheets of those names (the README's "Excel workbooks"), or an ``okrlib.toml``
+        source file saying where each table comes from and how its columns and values
+        map (a folder holding ``okrlib.toml`` is read through it: README, "A source file").
 
     Returns
     -------
