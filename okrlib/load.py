@@ -51,6 +51,7 @@ class Problems:
         self.source, self.location = source, location
         self.sheet, self.letters = sheet, letters or {}  # an Excel file's sheet and column letters
         self.aliases = aliases or {}  # the source's own column names, by contract name (okrlib.toml)
+        self.mapped_in: str | None = None  # the okrlib.toml table that maps this file's columns
         self.items: list[Problem] = []
         self.keys: pd.Series | None = None
 
@@ -153,7 +154,8 @@ def _parse_file(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFra
             if column_codes is not None:
                 codes[column.name] = column_codes
         elif column.required:
-            problems.add(None, column.name, None, _missing_column_help(column.name, present, spec))
+            text = _missing_column_help(column.name, present, spec, problems.mapped_in)
+            problems.add(None, column.name, None, text)
         else:
             columns[column.name] = _empty(column, index)
     if spec.key_column in columns:
@@ -185,7 +187,7 @@ def _map(
         return dict(zip((column.name for column in columns), pool.map(parse, columns), strict=True))
 
 
-def _missing_column_help(name: str, present: set[str], spec: FileSpec) -> str:
+def _missing_column_help(name: str, present: set[str], spec: FileSpec, mapped_in: str | None = None) -> str:
     near = sorted(p for p in present if p.strip().lower() == name)
     hint = f" (found {near[0]!r}: column names are case-sensitive lower_snake)" if near else ""
     others = sorted(present - set(spec.names))
@@ -195,6 +197,8 @@ def _missing_column_help(name: str, present: set[str], spec: FileSpec) -> str:
             f" (this looks like a wide table, one column per KPI: {shown}; reshape it to one row "
             "per date, kpi_id and value, for example with pandas.melt)"
         )
+    if mapped_in and not hint:
+        hint = f" (or the file's column for it named in {mapped_in})"
     return f"a required column {name!r}{hint}"
 
 
@@ -396,8 +400,11 @@ def _load(path: str | Path, spec: FileSpec) -> tuple[pd.DataFrame, Problems]:
     if toml is None:
         raw, aliases = read_raw(locate(path, spec), spec), {}
     else:  # okrlib.toml says where the table comes from and how it maps (README, "A source file")
-        raw, aliases = read_config(toml).read(spec)
+        config = read_config(toml)
+        raw, aliases = config.read(spec)
     problems = Problems(raw.source, raw.location, raw.sheet, raw.letters, aliases)
+    if toml is not None and spec.stem in config.tables:
+        problems.mapped_in = f"{toml.name}'s [{spec.stem}] columns"
     return _parse_file(raw, spec, problems), problems
 
 

@@ -269,3 +269,23 @@ def test_key_lines_follow_headers_dotted_keys_and_inline_tables() -> None:
     assert lines[("kpis", "columns", "kpi_id")] == 6
     assert ("okrs", "file", "x") not in lines
     assert ("okrs", "values", "B") not in lines
+
+
+def test_a_required_column_left_unmapped_says_where_to_map_it(tmp_path: Path) -> None:
+    folder = _renamed(tmp_path / "data")
+    error = _error(_toml(folder, GOOD_TOML.replace('objective = "Objective title", ', "")))
+    assert str(error).splitlines() == [
+        f"{folder / 'its-own-names.csv'}: 1 problem",
+        "  column 'objective': expected a required column 'objective' "
+        "(or the file's column for it named in okrlib.toml's [okrs] columns)",
+    ]
+
+
+def test_a_report_renders_from_the_toml(tmp_path: Path) -> None:
+    folder = _renamed(tmp_path / "data")
+    toml = _toml(folder, GOOD_TOML)
+    out = tmp_path / "out"
+    done = run_okrlib("report", "--data", str(toml), "--out", str(out), "--team", "Sales", "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    html = next(out.glob("*/sales.html")).read_text(encoding="utf-8")
+    assert "Win EMEA" in html  # the objective's title, read through the renamed column
