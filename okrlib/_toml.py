@@ -87,7 +87,7 @@ def key_lines(text: str) -> dict[Path_, int]:
             lines.setdefault(current, number)
             continue
         tokens = [t for t in _TOKEN.findall(line) if not t.startswith("#")]
-        stack = [current]
+        stack: list[tuple[Path_, bool]] = [(current, True)]  # (path, an inline table's own frame)
         arrays = 0  # inside an array value: its commas end no key's value
         for i, token in enumerate(tokens):
             if token == "=":
@@ -95,18 +95,21 @@ def key_lines(text: str) -> dict[Path_, int]:
             if i + 1 < len(tokens) and tokens[i + 1] == "=" and token not in "{}[],":
                 parts = _split_key(token)
                 for end in range(1, len(parts) + 1):
-                    lines.setdefault(stack[-1] + tuple(parts[:end]), number)
-                stack.append(stack[-1] + tuple(parts))  # the value's own keys, if an inline table
+                    lines.setdefault(stack[-1][0] + tuple(parts[:end]), number)
+                stack.append((stack[-1][0] + tuple(parts), False))  # the key's value follows
             elif token == "{":
-                stack.append(stack[-1])  # opened after "=": its key is already on the stack
+                stack.append((stack[-1][0], True))  # the keys of the value's inline table
             elif token == "[":
                 arrays += 1
             elif token == "]":
                 arrays -= 1
-            elif token == "," and not arrays and len(stack) > 1:
-                stack.pop()  # a key's value ends
-            elif token == "}":
-                del stack[max(len(stack) - 2, 1) :]  # the last key's value and the inline table
+            elif token == "," and not arrays or token == "}":
+                if len(stack) > 1 and not stack[-1][1]:
+                    stack.pop()  # a key's value ends
+                if token == "}" and len(stack) > 1:
+                    stack.pop()  # and so does the inline table
+                    if len(stack) > 1 and not stack[-1][1]:
+                        stack.pop()  # which was a key's value
     return lines
 
 
@@ -200,10 +203,12 @@ class Config:
         for target, mapping in table.values.items():
             source = source_of[target]
             if source not in arrays:
-                continue  # a missing column is the contract's problem, named by the loader
+                expected = f"a column of {shown} to map the values of"
+                problems.append(self.problem((stem, "values", target), source, expected))
+                continue
             mapped, unmapped = _map_values(arrays[source], mapping)
             if unmapped:
-                for value, row in unmapped[:50]:
+                for value, row in unmapped:
                     line = int(raw.lines[row])
                     column = f"column {source!r}" + (f" ({target})" if source != target else "")
                     problems.append(
@@ -246,11 +251,15 @@ def _map_values(cells: pa.ChunkedArray, mapping: dict[str, str]) -> tuple[pa.Chu
             missed[start : start + len(chunk)] = wrong
         start += len(chunk)
     unmapped = []
-    if missed.any():
+    if missed.any():  # each value once, with the first row that holds it
         rows = np.flatnonzero(missed)
         values = pc.utf8_trim_whitespace(pc.take(cells, pa.array(rows)).cast(pa.string()))
-        _, first = np.unique(np.asarray(values.to_pylist(), dtype=object), return_index=True)
-        unmapped = sorted(((values[i].as_py(), int(rows[i])) for i in first), key=lambda item: item[1])
+        encoded = pc.dictionary_encode(values).combine_chunks()
+        codes, first = np.unique(encoded.indices.to_numpy(zero_copy_only=False), return_index=True)
+        texts = encoded.dictionary.to_pylist()
+        unmapped = sorted(
+            ((texts[c], int(rows[f])) for c, f in zip(codes, first, strict=True)), key=lambda v: v[1]
+        )
     types = {chunk.type for chunk in chunks}
     if len(types) > 1:  # a dictionary chunk beside a plain one: all as text
         chunks = [chunk.cast(pa.string()) for chunk in chunks]

@@ -289,3 +289,32 @@ def test_a_report_renders_from_the_toml(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     html = next(out.glob("*/sales.html")).read_text(encoding="utf-8")
     assert "Win EMEA" in html  # the objective's title, read through the renamed column
+
+
+def test_key_lines_after_an_empty_inline_table() -> None:
+    lines = key_lines('[okrs]\nvalues = { team = {}, kr_type = { A = "a" } }, \n')
+    assert lines[("okrs", "values", "kr_type", "A")] == 2
+    assert ("okrs", "kr_type") not in lines
+
+
+def test_a_values_map_for_a_column_the_file_lacks(tmp_path: Path) -> None:
+    folder = _renamed(tmp_path / "data")
+    source = folder / "its-own-names.csv"
+    pd.read_csv(source, dtype=str, keep_default_na=False).drop(columns="segment").to_csv(source, index=False)
+    toml = _toml(folder, GOOD_TOML + 'values.segment = { EMEA = "emea" }\n')
+    error = _error(toml)
+    assert f"line 6 (okrs.values.segment): got 'segment'; expected a column of {source} to map" in str(error)
+
+
+def test_every_unmapped_value_once_with_its_first_line(tmp_path: Path) -> None:
+    folder = _renamed(tmp_path / "data")
+    text = GOOD_TOML.replace('"Increase" = "increase", ', "").replace(', "Milestone" = "milestone"', "")
+    toml = _toml(folder, text)
+    error = _error(toml)
+    source = folder / "its-own-names.csv"
+    lines = source.read_text().splitlines()
+    for value in ("Increase", "Milestone"):
+        first = next(i for i, line in enumerate(lines, 1) if f",{value}," in line)
+        expected = f"got '{value}'; expected a value the map covers: {source} line {first}, "
+        assert sum(expected in str(p) for p in error.problems) == 1, value
+    assert len(error.problems) == 2
