@@ -68,14 +68,15 @@ def _cell_position(ref: str) -> tuple[int, int]:
     return int(match[2]) - 1, column - 1
 
 
-def read_sheet(file: Path, spec: FileSpec) -> RawTable:
-    """Read the sheet of ``file`` that holds ``spec``'s table, or raise :class:`DataError`."""
+def read_sheet(file: Path, spec: FileSpec, wanted: str | None = None, why: str = "") -> RawTable:
+    """Read the sheet of ``file`` that holds ``spec``'s table (the sheet ``wanted`` when given,
+    ``why`` saying who named it), or raise :class:`DataError`."""
     import python_calamine as calamine  # here: CSV and Parquet data never need it
 
     try:
         book = calamine.CalamineWorkbook.from_path(str(file))
         try:
-            sheet_name = _choose_sheet(file, book, spec, calamine)
+            sheet_name = _choose_sheet(file, book, spec, calamine, wanted, why)
             sheet = book.get_sheet_by_name(sheet_name)
             rows = _cells(file, sheet)
             merged = sheet.merged_cell_ranges or []
@@ -109,10 +110,19 @@ def _cells(file: Path, sheet) -> list[list]:
         raise DataError([Problem(file, None, None, str(error), expected, sheet=sheet.name)]) from None
 
 
-def _choose_sheet(file: Path, book, spec: FileSpec, calamine) -> str:
-    """The sheet named like ``spec``'s table, else (in ``<stem>.xlsx``) the first sheet read."""
+def _choose_sheet(
+    file: Path, book, spec: FileSpec, calamine, wanted: str | None = None, why: str = ""
+) -> str:
+    """The sheet ``wanted``, else the sheet named like ``spec``'s table, else (in
+    ``<stem>.xlsx``) the first sheet read."""
     sheets = [m for m in book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
     names = [m.name for m in sheets]
+    if wanted is not None:
+        if wanted in names:
+            return wanted
+        got = "sheets " + ", ".join(names) if names else "no worksheet"
+        expected = f"a sheet named {wanted!r} ({spec.help})" + (f", as {why} says" if why else "")
+        raise DataError([Problem(file, None, None, got, expected)])
     if spec.stem in names:
         return spec.stem
     if file.stem == spec.stem:

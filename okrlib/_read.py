@@ -81,14 +81,17 @@ def _repeating(spec: FileSpec) -> set[str]:
     return {c.name for c in spec.columns if c.kind in REPEATING_KINDS}
 
 
-def read_raw(file: Path, spec: FileSpec) -> RawTable:
-    """Read ``file`` into a :class:`RawTable`, or raise :class:`DataError`."""
+def read_raw(file: Path, spec: FileSpec, sheet: str | None = None, why: str = "") -> RawTable:
+    """Read ``file`` into a :class:`RawTable`, or raise :class:`DataError`.
+
+    ``sheet`` names an ``.xlsx`` file's sheet to read (``why`` says who named it, for the
+    message when it is missing); by default the sheet named like ``spec``'s table."""
     if file.suffix == ".parquet":
         return _read_parquet(file, spec)
     if file.suffix.lower() == ".xlsx":
         from ._excel import read_sheet  # here: CSV and Parquet data never import calamine
 
-        return read_sheet(file, spec)
+        return read_sheet(file, spec, sheet, why)
     return _read_csv(file, spec)
 
 

@@ -76,15 +76,16 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+DATA_HELP = "the data folder, an .xlsx workbook, or an okrlib.toml source file (default: data)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; every option is declared once, with its help."""
     parser = argparse.ArgumentParser(prog="okrlib", description="OKR and KPI analytics workbook.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="validate a data folder and print its summary")
-    check.add_argument(
-        "--data", default="data", metavar="DIR", help="the data folder, or an .xlsx workbook (default: data)"
-    )
+    check.add_argument("--data", default="data", metavar="DIR", help=DATA_HELP)
     check.set_defaults(run=_check)
 
     report = commands.add_parser(
@@ -101,9 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     who = report.add_mutually_exclusive_group()
     who.add_argument("--team", metavar="NAME", help="one team's review (default: the company's)")
     who.add_argument("--all-teams", action="store_true", help="the company's and every team's review")
-    report.add_argument(
-        "--data", default="data", metavar="DIR", help="the data folder, or an .xlsx workbook (default: data)"
-    )
+    report.add_argument("--data", default="data", metavar="DIR", help=DATA_HELP)
     report.add_argument(
         "--out", default="reports", metavar="DIR", help="the output folder (default: reports)"
     )
@@ -124,9 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(run=_report)
 
     lint = commands.add_parser("lint", help="check how the OKRs are written (exit 1 on any error)")
-    lint.add_argument(
-        "--data", default="data", metavar="DIR", help="the data folder, or an .xlsx workbook (default: data)"
-    )
+    lint.add_argument("--data", default="data", metavar="DIR", help=DATA_HELP)
     lint.add_argument("--quarter", metavar="Q", help="one quarter, e.g. 2026-Q4 (default: every quarter)")
     lint.add_argument(
         "--format", choices=["table", "json"], default="table", help="output format (default: table)"

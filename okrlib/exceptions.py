@@ -20,7 +20,8 @@ class Problem:
     ``line`` is the line number in a CSV file (the header is line 1), the row
     number in a Parquet file (the first row is 1) or in an Excel sheet (as Excel shows
     it: the header is row 1); ``None`` for whole-file and whole-column problems.
-    ``sheet`` names an Excel file's sheet and ``letter`` the column as Excel names it.
+    ``sheet`` names an Excel file's sheet and ``letter`` the column as Excel names it;
+    ``alias`` is the column's name in the source when an ``okrlib.toml`` renames it.
     """
 
     file: Path | str
@@ -32,6 +33,7 @@ class Problem:
     key: str | None = None  # the row's id, such as "kr_id 'sales-1-kr2'"
     sheet: str | None = None  # an Excel file's sheet
     letter: str | None = None  # an Excel column's letter, such as "C"
+    alias: str | None = None  # the source's own name of the column (okrlib.toml's columns map)
 
     @property
     def source(self) -> str:
@@ -44,6 +46,8 @@ class Problem:
             where.append(f"{self.location} {self.line}" + (f" ({self.key})" if self.key else ""))
         if self.column is not None or self.letter is not None:
             named = None if self.column is None else repr(shorten(self.column))
+            if self.alias and self.column and self.alias != self.column:
+                named = f"{shorten(self.alias)!r} ({self.column})"  # column 'Type' (kr_type)
             where.append(" ".join(["column", *filter(None, [self.letter, named])]))
         got = "" if self.value is None else f"got {_show(self.value)}; "
         return f"{', '.join(where) or 'file'}: {got}expected {self.expected}"

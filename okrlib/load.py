@@ -29,6 +29,7 @@ from . import _history, _parse
 from ._frames import isin, series_key
 from ._read import RawTable, locate, read_raw
 from ._rules import check_checkins, check_kpis, check_okrs, split_okrs
+from ._toml import config_path, read_config
 from .contract import CHECKINS, KPI_HISTORY, KPIS, OKRS, Column, FileSpec
 from .exceptions import DataError, Problem
 from .workbook import FINDING_COLUMNS, Workbook, findings_frame
@@ -40,10 +41,17 @@ class Problems:
     """Collects problems of one file, vectorised: one call per rule, not per row."""
 
     def __init__(
-        self, source: Path, location: str, sheet: str | None = None, letters: dict[str, str] | None = None
+        self,
+        source: Path,
+        location: str,
+        sheet: str | None = None,
+        letters: dict[str, str] | None = None,
+        aliases: dict[str, str] | None = None,
     ):
         self.source, self.location = source, location
         self.sheet, self.letters = sheet, letters or {}  # an Excel file's sheet and column letters
+        self.aliases = aliases or {}  # the source's own column names, by contract name (okrlib.toml)
+        self.mapped_in: str | None = None  # the okrlib.toml table that maps this file's columns
         self.items: list[Problem] = []
         self.keys: pd.Series | None = None
 
@@ -53,9 +61,18 @@ class Problems:
 
     def add(self, line: int | None, column: str | None, value: object, expected: str) -> None:
         letter = self.letters.get(column) if column else None
+        alias = self.aliases.get(column) if column else None
         self.items.append(
             Problem(
-                self.source, line, column, value, expected, self.location, sheet=self.sheet, letter=letter
+                self.source,
+                line,
+                column,
+                value,
+                expected,
+                self.location,
+                sheet=self.sheet,
+                letter=letter,
+                alias=alias,
             )
         )
 
@@ -137,7 +154,8 @@ def _parse_file(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFra
             if column_codes is not None:
                 codes[column.name] = column_codes
         elif column.required:
-            problems.add(None, column.name, None, _missing_column_help(column.name, present, spec))
+            text = _missing_column_help(column.name, present, spec, problems.mapped_in)
+            problems.add(None, column.name, None, text)
         else:
             columns[column.name] = _empty(column, index)
     if spec.key_column in columns:
@@ -169,7 +187,7 @@ def _map(
         return dict(zip((column.name for column in columns), pool.map(parse, columns), strict=True))
 
 
-def _missing_column_help(name: str, present: set[str], spec: FileSpec) -> str:
+def _missing_column_help(name: str, present: set[str], spec: FileSpec, mapped_in: str | None = None) -> str:
     near = sorted(p for p in present if p.strip().lower() == name)
     hint = f" (found {near[0]!r}: column names are case-sensitive lower_snake)" if near else ""
     others = sorted(present - set(spec.names))
@@ -179,6 +197,8 @@ def _missing_column_help(name: str, present: set[str], spec: FileSpec) -> str:
             f" (this looks like a wide table, one column per KPI: {shown}; reshape it to one row "
             "per date, kpi_id and value, for example with pandas.melt)"
         )
+    if mapped_in and not hint:
+        hint = f" (or the file's column for it named in {mapped_in})"
     return f"a required column {name!r}{hint}"
 
 
@@ -376,8 +396,15 @@ def _check_unique(frame: pd.DataFrame, spec: FileSpec, problems: Problems, codes
 
 
 def _load(path: str | Path, spec: FileSpec) -> tuple[pd.DataFrame, Problems]:
-    raw = read_raw(locate(path, spec), spec)
-    problems = Problems(raw.source, raw.location, raw.sheet, raw.letters)
+    toml = config_path(path)
+    if toml is None:
+        raw, aliases = read_raw(locate(path, spec), spec), {}
+    else:  # okrlib.toml says where the table comes from and how it maps (README, "A source file")
+        config = read_config(toml)
+        raw, aliases = config.read(spec)
+    problems = Problems(raw.source, raw.location, raw.sheet, raw.letters, aliases)
+    if toml is not None and spec.stem in config.tables:
+        problems.mapped_in = f"{toml.name}'s [{spec.stem}] columns"
     return _parse_file(raw, spec, problems), problems
 
 
@@ -446,7 +473,9 @@ def load_workbook(path: str | Path = "data") -> Workbook:
     ----------
     path : the data folder holding kpis, kpi_history, okrs and checkins
         (each ``.csv``, ``.parquet`` or ``.xlsx``), or an ``.xlsx`` workbook with
-        sheets of those names (the README's "Excel workbooks").
+        sheets of those names (the README's "Excel workbooks"), or an ``okrlib.toml``
+        source file saying where each table comes from and how its columns and values
+        map (a folder holding ``okrlib.toml`` is read through it: README, "A source file").
 
     Returns
     -------
