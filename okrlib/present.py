@@ -96,6 +96,18 @@ def named(name: object, ident: object) -> str:
     return f"{text(name)}{label}"
 
 
+def names_with_ids(names: Iterable[object], ids: Iterable[object]) -> list[str]:
+    """:func:`named` for each pair of a column of names and a column of ids."""
+    return [named(name, ident) for name, ident in zip(names, ids, strict=True)]
+
+
+def in_units(
+    formatter: Callable[[object, object], str], values: Iterable[object], units: Iterable[object]
+) -> list[str]:
+    """``formatter(value, unit)`` (:func:`okrlib._format.value` or ``change``) for each pair."""
+    return [formatter(value, unit) for value, unit in zip(values, units, strict=True)]
+
+
 def grade_badge(grade: object, band: object) -> str:
     """A grade coloured by its band, such as ``0.7`` in green."""
     if grade is None or pd.isna(grade):
@@ -229,7 +241,7 @@ def objectives_table(snapshot: QuarterSnapshot) -> HTML:
         snapshot.forecast[["kr_id", "projected_progress"]], on="kr_id", how="left"
     )
     krs = krs.assign(
-        title=[named(n, i) for n, i in zip(krs["key_result"], krs["kr_id"], strict=True)],
+        title=names_with_ids(krs["key_result"], krs["kr_id"]),
         values=kr_values(krs),
         changes=_changes(krs, snapshot.since),
         latest=_latest_checkin(krs),
@@ -319,7 +331,7 @@ def attention_table(attention: pd.DataFrame, limit: int = 8) -> HTML:
         )
     shown = attention.head(limit)
     frame = shown.assign(
-        title=[named(n, i) for n, i in zip(shown["key_result"], shown["kr_id"], strict=True)],
+        title=names_with_ids(shown["key_result"], shown["kr_id"]),
         why=[
             escape(_reason_line(r, row))
             for r, row in zip(shown["reasons"], shown.to_dict("records"), strict=True)
@@ -361,13 +373,11 @@ def health_table(health: pd.DataFrame) -> HTML:
     """KPI health: the latest complete period's value against the target, state and changes."""
     units = health["unit"]
     frame = health.assign(
-        kpi=[named(n, i) for n, i in zip(health["name"], health["kpi_id"], strict=True)],
-        shown=[_format.value(v, u) for v, u in zip(health["value"], units, strict=True)],
-        target_shown=[_format.value(v, u) for v, u in zip(health["target"], units, strict=True)],
-        previous_shown=[
-            _format.change(v, u) for v, u in zip(health["change_vs_previous"], units, strict=True)
-        ],
-        mean_shown=[_format.value(v, u) for v, u in zip(health["rolling_mean_4"], units, strict=True)],
+        kpi=names_with_ids(health["name"], health["kpi_id"]),
+        shown=in_units(_format.value, health["value"], units),
+        target_shown=in_units(_format.value, health["target"], units),
+        previous_shown=in_units(_format.change, health["change_vs_previous"], units),
+        mean_shown=in_units(_format.value, health["rolling_mean_4"], units),
         week=health["period"].map(_span),
     )
     columns = {
@@ -402,9 +412,9 @@ def impact_table(results: pd.DataFrame, kpis: pd.DataFrame | None = None) -> HTM
     units = results["kpi_id"].map(info["unit"]) if len(info) else pd.Series(None, index=results.index)
     names = results["kpi_id"].map(info["name"]) if len(info) else results["kpi_id"]
     frame = results.assign(
-        kr=[named(n, i) for n, i in zip(results["key_result"], results["kr_id"], strict=True)],
-        kpi=[named(n, i) for n, i in zip(names, results["kpi_id"], strict=True)],
-        effect_shown=[_format.change(v, u) for v, u in zip(results["effect"], units, strict=True)],
+        kr=names_with_ids(results["key_result"], results["kr_id"]),
+        kpi=names_with_ids(names, results["kpi_id"]),
+        effect_shown=in_units(_format.change, results["effect"], units),
         interval=[
             _format.DASH if pd.isna(lo) else f"{_format.change(lo, u)} to {_format.change(hi, u)}"
             for lo, hi, u in zip(results["effect_low"], results["effect_high"], units, strict=True)
@@ -474,8 +484,8 @@ def guardrails_table(worsened: pd.DataFrame, kpis: pd.DataFrame | None = None) -
         else [None] * len(worsened)
     )
     frame = worsened.assign(
-        kpi=[named(n, i) for n, i in zip(worsened["name"], worsened["kpi_id"], strict=True)],
-        effect_shown=[_format.change(v, u) for v, u in zip(worsened["effect"], units, strict=True)],
+        kpi=names_with_ids(worsened["name"], worsened["kpi_id"]),
+        effect_shown=in_units(_format.change, worsened["effect"], units),
     )
     columns = {
         "kpi": ("KPI", raw),
@@ -540,7 +550,7 @@ def odds_table(
         ]
 
     frame = frame.assign(
-        kr=[named(n, i) for n, i in zip(frame["key_result"], frame["kr_id"], strict=True)],
+        kr=names_with_ids(frame["key_result"], frame["kr_id"]),
         target_shown=shown("target"),
         projected_shown=shown("projected_value"),
         interval=[f"{lo} to {hi}" for lo, hi in zip(shown("low"), shown("high"), strict=True)],
