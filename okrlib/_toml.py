@@ -16,8 +16,9 @@ its line, and the column by the source's own name with the contract's beside it.
 
 Every mistake in the mapping is a :class:`DataError` naming the TOML file's line: an unknown
 table or key, a target that is no contract column, a source column the file lacks, a value
-the file holds that a ``values`` map does not cover.  ``source = ...`` (an SQL source) is not
-supported yet and says so.  Values of keys are never echoed back, since a source could hold a
+the file holds that a ``values`` map does not cover.  ``kpi_history`` may instead come from an
+SQL engine: ``source = ...`` names a ``[sources.NAME]`` table's connection URL (see
+:mod:`okrlib._sql`).  Values of keys are never echoed back, since a source could hold a
 password.
 """
 
@@ -34,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._read import SUFFIXES, RawTable, locate, read_raw
+from ._sql import SqlTable, parse_sources, parse_table
 from .contract import FILES, FileSpec
 from .exceptions import DataError, Problem
 
@@ -143,6 +145,7 @@ class Config:
     path: Path
     lines: dict[Path_, int]
     tables: dict[str, TableMap]
+    sql: SqlTable | None = None  # kpi_history from an SQL engine
 
     def problem(self, key: Path_, value: object, expected: str) -> Problem:
         return Problem(self.path, line_of(self.lines, key), None, value, expected, key=".".join(key))
@@ -289,12 +292,18 @@ def read_config(path: Path) -> Config:
     config = Config(path, key_lines(text), {})
     problems: list[Problem] = []
     tables = ", ".join(SPECS)
+    urls = parse_sources(config, data.get("sources"), problems)
     for stem, body in data.items():
+        if stem == "sources":
+            continue
         if stem not in SPECS:
             problems.append(config.problem((stem,), None, f"a table named one of {tables} (not {stem!r})"))
             continue
         if not isinstance(body, dict):
             problems.append(config.problem((stem,), None, f"a table [{stem}] with a file and its columns"))
+            continue
+        if stem == "kpi_history" and "source" in body:
+            config.sql = parse_table(config, body, urls, problems)
             continue
         table = _table(config, SPECS[stem], body, problems)
         if table is not None:
@@ -312,8 +321,8 @@ def _table(config: Config, spec: FileSpec, body: dict, problems: list[Problem]) 
             config.problem(
                 (stem, "source"),
                 None,
-                "a file = ... (SQL sources are not supported yet: export the table to CSV, "
-                "Parquet or .xlsx and name that file)",
+                "a file = ... (only kpi_history can come from an SQL source: export the table "
+                "to CSV, Parquet or .xlsx and name that file)",
             )
         )
         return None

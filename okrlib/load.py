@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import _history, _parse
+from . import _history, _parse, _sql
 from ._frames import isin, series_key
 from ._read import RawTable, locate, read_raw
 from ._rules import check_checkins, check_kpis, check_okrs, split_okrs
@@ -430,8 +430,12 @@ def load_kpis(path: str | Path) -> pd.DataFrame:
 def load_kpi_history(path: str | Path, kpis: pd.DataFrame | None = None) -> pd.DataFrame:
     """Load ``kpi_history.csv``: one row per (date, kpi_id, segment) observation.
 
-    With ``kpis`` given, every ``kpi_id`` must name a known KPI.
+    With ``kpis`` given, every ``kpi_id`` must name a known KPI.  From an SQL source
+    (``okrlib.toml``, README "KPI history from a warehouse") every KPI's whole series, by day.
     """
+    sql = _sql_source(path)
+    if sql is not None:
+        return _sql.load_history(sql, load_kpis(path) if kpis is None else kpis)[0]
     frame, problems = _load(path, KPI_HISTORY)
     if kpis is not None:
         unknown = ~isin(frame["kpi_id"], kpis["kpi_id"])
@@ -466,7 +470,7 @@ def load_checkins(path: str | Path, key_results: pd.DataFrame | None = None) -> 
     return frame
 
 
-def load_workbook(path: str | Path = "data") -> Workbook:
+def load_workbook(path: str | Path = "data", team: str | None = None) -> Workbook:
     """Load and cross-check the four files of a data folder.
 
     Parameters
@@ -476,6 +480,10 @@ def load_workbook(path: str | Path = "data") -> Workbook:
         sheets of those names (the README's "Excel workbooks"), or an ``okrlib.toml``
         source file saying where each table comes from and how its columns and values
         map (a folder holding ``okrlib.toml`` is read through it: README, "A source file").
+
+    team : for ``kpi_history`` from an SQL source only: the review's team, whose KPIs (owned
+        by it) and the KPIs any key result links to are the only ones asked of the engine
+        (default: every KPI).  Files are read whole whatever ``team`` says.
 
     Returns
     -------
@@ -495,10 +503,33 @@ def load_workbook(path: str | Path = "data") -> Workbook:
     """
     path = Path(path)
     kpis = load_kpis(path)
+    sql = _sql_source(path)
+    if sql is not None:
+        return _sql_workbook(path, sql, kpis, team)
     history = load_kpi_history(path, kpis)
     objectives, key_results = load_okrs(path, kpis)
     checkins = load_checkins(path, key_results)
     findings = _findings(kpis, history, key_results, checkins)
+    return Workbook(kpis, history, objectives, key_results, checkins, findings, source=path)
+
+
+def _sql_source(path: str | Path) -> _sql.SqlTable | None:
+    """The SQL table ``kpi_history`` comes from, when an ``okrlib.toml`` names one."""
+    toml = config_path(path)
+    return None if toml is None else read_config(toml).sql
+
+
+def _sql_workbook(path: Path, sql: _sql.SqlTable, kpis: pd.DataFrame, team: str | None) -> Workbook:
+    """The workbook with ``kpi_history`` asked of an SQL engine: the days of the KPIs a
+    review reads, in the window it reads (:mod:`okrlib._sql`'s rules)."""
+    objectives, key_results = load_okrs(path, kpis)
+    checkins = load_checkins(path, key_results)
+    start, end = _sql.window(key_results)
+    history, present = _sql.load_history(sql, kpis, _sql.kpis_read(kpis, key_results, team), start, end)
+    findings = _findings(kpis, history, key_results, checkins)
+    # a KPI no key result links to was not asked for: it has history when the table holds it
+    asked = findings["check"].eq("kpi_without_history") & findings["subject"].isin(list(present))
+    findings = findings[~asked].reset_index(drop=True)
     return Workbook(kpis, history, objectives, key_results, checkins, findings, source=path)
 
 

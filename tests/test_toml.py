@@ -213,15 +213,17 @@ def test_a_bad_mapping_names_its_toml_line(tmp_path: Path, edit, line: int, expe
     assert expected.format(source=folder / "its-own-names.csv") in str(error)
 
 
-def test_an_sql_source_is_not_supported_yet_and_its_secret_is_never_shown(tmp_path: Path) -> None:
+def test_an_sql_source_is_for_kpi_history_only_and_its_secret_is_never_shown(tmp_path: Path) -> None:
     folder = _renamed(tmp_path / "data")
     secret = "postgresql://okr:s3cret-pa55@db.example.com/okrs"
     toml = _toml(folder, f'[kpis]\nsource = "{secret}"\nquery = "select * from kpis"\n')
     error = _error(toml)
-    assert "line 2 (kpis.source): expected a file = ... (SQL sources are not supported yet" in str(error)
+    assert "line 2 (kpis.source): expected a file = ... (only kpi_history can come from an SQL source" in str(
+        error
+    )
     done = run_okrlib("check", "--data", str(toml))
     assert done.returncode == 1
-    assert "SQL sources are not supported yet" in done.stderr
+    assert "only kpi_history can come from an SQL source" in done.stderr
     assert "s3cret" not in str(error) + repr(error.problems) + done.stderr + done.stdout
 
 
