@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.okrlib-installed
 KERNEL := okrlib
 
 .DEFAULT_GOAL := help
-.PHONY: help venv bytecode report test browser bench lint format lab check clean
+.PHONY: help venv bytecode report test browser postgres bench lint format lab check clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -36,7 +36,7 @@ report: bytecode  ## render the sample data's quarterly reviews into reports/
 check: $(STAMP)  ## validate the data folder and print its summary
 	$(VENV)/bin/okrlib check --data data
 
-test: bytecode browser  ## run every test (pytest, nbval over notebooks/, the browser test, a quick bench)
+test: bytecode browser postgres  ## run every test (pytest, nbval over notebooks/, the browser and SQL tests, a quick bench)
 	$(PY) bench/run.py --quick
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env
 
@@ -47,6 +47,12 @@ browser:  ## install Debian's chromium for the browser test when it is missing
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian's chromium for the browser test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# tests/pg_server.py starts a throwaway server of it on 127.0.0.1 (as the postgres user when root)
+postgres:  ## install Debian's postgresql for the SQL tests when it is missing
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "installing Debian's postgresql for the SQL tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 lint: $(STAMP)  ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
