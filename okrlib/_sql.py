@@ -11,13 +11,15 @@ An ``okrlib.toml`` names a connection and the table (or query) holding ``kpi_his
 
 Rules
 -----
-What is asked of the engine: only the series of the KPIs a review reads (for a team's
-review, those the team owns and those any key result links to, since grades and calibration
-cover every team; for the company's, every KPI), only from 37 months before the first quarter
-with OKRs (the 36 months a monthly KPI's impact baseline and its yearly cycle reach back, and
-one for slack) to the last day of the last quarter with OKRs, and one row per (kpi_id,
-segment, day): the day's observations combined by the KPI's own ``aggregation`` (``sum`` adds
-them, ``mean`` averages them, ``last`` takes the latest).  A day is the finest period a review
+What is asked of the engine: every series of the KPIs a review reads whole (for a team's
+review, those the team owns or its key results link; for the company's, every KPI) from 37
+months before the first quarter with OKRs (the 36 months a monthly KPI's impact baseline and
+its yearly cycle reach back, and one for slack) to the last day of the last quarter with OKRs;
+of a KPI only other teams' key results link, only the linked series, from 92 days before each
+linked quarter to its end (grades, calibration and forecast odds cover every team and read
+each key result's KPI at a date in its quarter).  Rows come back one per (kpi_id, segment,
+day): the day's observations combined by the KPI's own ``aggregation`` (``sum`` adds them,
+``mean`` averages them, ``last`` takes the latest).  A day is the finest period a review
 cuts at (weeks, months, quarters, quarter-to-date sums, 28-day means), and weeks and months do
 not nest (nor does a mean of means make a mean), so okrlib builds every coarser period from the
 days by the same rule.  A table of one row per day (the contract's) comes back as it is, only
@@ -43,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -210,6 +213,9 @@ def blank_out(text: str, secrets: list[str]) -> str:
     return text
 
 
+_INSTALL = "pip install 'okrlib[sql]', and the engine's own Ibis extra, such as 'ibis-framework[postgres]'"
+
+
 def _expand(sql: SqlTable) -> str:
     """The URL with each ``${VAR}`` read from the environment now (never at import)."""
     missing = [name for name in _VAR.findall(sql.url) if name not in os.environ]
@@ -229,8 +235,12 @@ def _expand(sql: SqlTable) -> str:
 def connect(sql: SqlTable) -> Any:
     """An Ibis connection to ``sql``'s source.  A ``duckdb:///file`` path is relative to the
     okrlib.toml's folder (``duckdb:////abs/file`` is absolute) and opened read-only."""
-    import ibis
-
+    try:
+        import ibis
+    except ImportError:
+        raise DataError(
+            [sql.problem(("kpi_history", "source"), None, "Ibis installed for an SQL source: " + _INSTALL)]
+        ) from None
     url = _expand(sql)
     try:
         if url.startswith("duckdb://"):
@@ -249,7 +259,8 @@ def connect(sql: SqlTable) -> Any:
                 sql.problem(
                     ("sources", sql.source, "url"),
                     shorten(said.splitlines()[0] if said else "", 200),
-                    f"a connection to source {sql.source!r} (the url itself is not shown)",
+                    f"a connection to source {sql.source!r} (the url itself is not shown)"
+                    + (f"; {_INSTALL}" if isinstance(error, ImportError) else ""),
                 )
             ]
         ) from None
@@ -319,13 +330,13 @@ def _check_types(sql: SqlTable, table: Table) -> None:
 # -- the checks and the query -----------------------------------------------------------------
 
 
-def _check_rows(sql: SqlTable, table: Table, known: list[str]) -> set[str]:
+def _check_rows(sql: SqlTable, table: Table, known: list[str]) -> set[tuple[str, str]]:
     """Missing values and unknown kpi_ids over the whole table, in one query grouped by
-    kpi_id; the kpi_ids the table holds."""
+    (kpi_id, segment); the series the table holds."""
     import ibis
 
     counts = (
-        table.group_by("kpi_id")
+        table.group_by(["kpi_id", "segment"])
         .aggregate(
             rows=ibis._.count(),
             no_date=ibis._.date.isnull().sum(),
@@ -334,8 +345,11 @@ def _check_rows(sql: SqlTable, table: Table, known: list[str]) -> set[str]:
         .to_pyarrow()
         .to_pandas()
     )
+    present = counts[counts["kpi_id"].notna()]
+    counts = (
+        counts.groupby("kpi_id", dropna=False, sort=True)[["rows", "no_date", "no_value"]].sum().reset_index()
+    )
     problems = []
-    present = counts["kpi_id"].dropna()
     no_id = counts.loc[counts["kpi_id"].isna(), "rows"].sum()
     if no_id:
         problems.append(sql.row_problem("kpi_id", f"{int(no_id)} rows without one", "a kpi_id in every row"))
@@ -357,7 +371,7 @@ def _check_rows(sql: SqlTable, table: Table, known: list[str]) -> set[str]:
             )
     if problems:
         raise DataError(problems)
-    return set(present.astype(str))
+    return set(zip(present["kpi_id"].astype(str), present["segment"].astype(str), strict=True))
 
 
 def _check_duplicates(sql: SqlTable, rows: Table) -> None:
@@ -398,28 +412,67 @@ def window(key_results: pd.DataFrame) -> tuple[pd.Timestamp | None, pd.Timestamp
     return start, last.end_time.normalize()
 
 
-def kpis_read(kpis: pd.DataFrame, key_results: pd.DataFrame, team: str | None) -> list[str]:
-    """The KPIs a review of ``team`` reads: those any key result links to (grades and
-    calibration cover every team) and those the team owns; every KPI for the company."""
+SPAN_BEFORE_DAYS = 92
+"""A series read only for other teams' key results is asked for from this many days before
+each quarter that links it (a ``last`` KPI's latest reading may be older than the quarter)."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a review reads: the whole window of some KPIs' series, and spans of the other
+    linked series (see the module docstring)."""
+
+    kpi_ids: list[str]  # every series of these, from start to end
+    start: pd.Timestamp | None
+    end: pd.Timestamp | None
+    spans: pd.DataFrame  # kpi_id, segment, start, end: one series over some days
+
+
+def request(kpis: pd.DataFrame, key_results: pd.DataFrame, team: str | None = None) -> Request:
+    """What a review of ``team`` (None: the company) reads of the history: every KPI the team
+    owns or links, whole; and of the KPIs only other teams' key results link, the linked
+    series around those key results' quarters (their grades and calibration cover every team)."""
+    start, end = window(key_results)
+    linked = key_results[key_results["kpi_id"].notna()]
     if team is None:
-        return kpis["kpi_id"].tolist()
-    mine = kpis["owner"].eq(team) | kpis["kpi_id"].isin(key_results["kpi_id"].dropna())
-    return kpis.loc[mine, "kpi_id"].tolist()
+        ids = kpis["kpi_id"].tolist()
+    else:
+        mine = kpis["owner"].eq(team) | kpis["kpi_id"].isin(linked.loc[linked["team"].eq(team), "kpi_id"])
+        ids = kpis.loc[mine, "kpi_id"].tolist()
+    others = linked[~linked["kpi_id"].isin(ids)]
+    spans = pd.DataFrame(
+        {
+            "kpi_id": others["kpi_id"].astype(str).to_numpy(),
+            "segment": others["segment"].fillna(ALL_SEGMENTS).astype(str).to_numpy(),
+            "start": others["quarter"].dt.start_time.dt.normalize().to_numpy()
+            - np.timedelta64(SPAN_BEFORE_DAYS, "D"),
+            "end": others["quarter"].dt.end_time.dt.normalize().to_numpy(),
+        }
+    )
+    return Request(ids, start, end, _merged(spans))
+
+
+def _merged(spans: pd.DataFrame) -> pd.DataFrame:
+    """Each series' spans with the overlapping and adjoining ones merged (vectorised)."""
+    keys = ["kpi_id", "segment"]
+    spans = spans.sort_values([*keys, "start"], kind="stable").reset_index(drop=True)
+    reach = spans.groupby(keys, sort=False)["end"].cummax()
+    before = reach.groupby([spans["kpi_id"], spans["segment"]], sort=False).shift()
+    block = (before.isna() | (spans["start"] > before + pd.Timedelta(days=1))).cumsum()
+    merged = spans.groupby(block, sort=False).agg(
+        kpi_id=("kpi_id", "first"), segment=("segment", "first"), start=("start", "min"), end=("end", "max")
+    )
+    return merged.reset_index(drop=True)
 
 
 def load_history(
-    sql: SqlTable,
-    kpis: pd.DataFrame,
-    kpi_ids: list[str] | None = None,
-    start: pd.Timestamp | None = None,
-    end: pd.Timestamp | None = None,
-) -> tuple[pd.DataFrame, set[str]]:
-    """``kpi_history`` from the engine: checked, filtered to ``kpi_ids`` (default: every
-    KPI) and to ``start``..``end`` (days, both included), one row per (kpi_id, segment, day)
-    combined by the KPI's rule.  Also the kpi_ids the whole table holds.
+    sql: SqlTable, kpis: pd.DataFrame, asked: Request | None = None
+) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
+    """``kpi_history`` from the engine: checked, filtered to what ``asked`` says (default:
+    every KPI, every day), one row per (kpi_id, segment, day) combined by the KPI's rule.
 
     Returns the frame the file loaders give (date, kpi_id, value, segment; indexed by
-    ``row`` from 1) and the set of kpi_ids with any row.
+    ``row`` from 1) and the (kpi_id, segment) series the whole table holds.
     """
     import ibis
 
@@ -430,19 +483,52 @@ def load_history(
         table = table.mutate(segment=ibis.coalesce(table.segment, ibis.literal(ALL_SEGMENTS)))
         rules = kpis.set_index("kpi_id")["aggregation"]
         present = _check_rows(sql, table, rules.index.tolist())
-        ids = rules.index.tolist() if kpi_ids is None else sorted(set(kpi_ids) & set(rules.index))
-        rows = table.filter(table.kpi_id.isin(ids)) if ids else table.filter(ibis.literal(False))
         is_date = table.schema()["date"].is_date()
-        if start is not None:
-            rows = rows.filter(rows.date >= (start.date() if is_date else start.to_pydatetime()))
-        if end is not None:
-            until = end + pd.Timedelta(days=1)
-            rows = rows.filter(rows.date < (until.date() if is_date else until.to_pydatetime()))
+
+        def day(when: pd.Timestamp, after: bool = False) -> object:
+            when = when + pd.Timedelta(days=1) if after else when
+            return when.date() if is_date else when.to_pydatetime()
+
+        if asked is None:
+            rows = table
+        else:
+            ids = [i for i in asked.kpi_ids if i in rules.index]
+            wanted = table.kpi_id.isin(ids) if ids else ibis.literal(False)
+            if asked.start is not None:
+                wanted &= table.date >= day(asked.start)
+            if asked.end is not None:
+                wanted &= table.date < day(asked.end, after=True)
+            for span in asked.spans.itertuples(index=False):  # a few hundred at most: one per series
+                wanted |= (
+                    (table.kpi_id == span.kpi_id)
+                    & (table.segment == span.segment)
+                    & (table.date >= day(span.start))
+                    & (table.date < day(span.end, after=True))
+                )
+            rows = table.filter(wanted)
         _check_duplicates(sql, rows)
-        frame = _aggregate(rows, rules.reindex(ids), is_date).to_pyarrow()
+        frame = _aggregate(rows, rules, is_date).to_pyarrow()
     finally:
         con.disconnect()
     return _to_frame(frame), present
+
+
+def drop_unasked(
+    findings: pd.DataFrame, key_results: pd.DataFrame, present: set[tuple[str, str]]
+) -> pd.DataFrame:
+    """``findings`` without the notes about history that was not asked for but is in the
+    table: ``kpi_without_history`` of a KPI, ``segment_without_history`` of a key result's series."""
+    kpis = {kpi_id for kpi_id, _ in present}
+    pairs = pd.Series(
+        list(zip(key_results["kpi_id"], key_results["segment"].fillna(ALL_SEGMENTS), strict=True)),
+        index=key_results["kr_id"].to_numpy(),
+        dtype=object,
+    )
+    held = set(pairs.index[pairs.isin(present)])
+    drop = (findings["check"].eq("kpi_without_history") & findings["subject"].isin(kpis)) | (
+        findings["check"].eq("segment_without_history") & findings["subject"].isin(held)
+    )
+    return findings[~drop].reset_index(drop=True)
 
 
 def _aggregate(rows: Table, rules: pd.Series, is_date: bool) -> Table:
@@ -482,4 +568,15 @@ def _to_frame(table: pa.Table) -> pd.DataFrame:
     ).set_axis(pd.RangeIndex(1, count + 1, name="row"))
 
 
-__all__ = ["SqlTable", "blank_out", "connect", "load_history", "parse_sources", "parse_table", "window"]
+__all__ = [
+    "Request",
+    "SqlTable",
+    "blank_out",
+    "connect",
+    "drop_unasked",
+    "load_history",
+    "parse_sources",
+    "parse_table",
+    "request",
+    "window",
+]

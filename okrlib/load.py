@@ -524,12 +524,9 @@ def _sql_workbook(path: Path, sql: _sql.SqlTable, kpis: pd.DataFrame, team: str 
     review reads, in the window it reads (:mod:`okrlib._sql`'s rules)."""
     objectives, key_results = load_okrs(path, kpis)
     checkins = load_checkins(path, key_results)
-    start, end = _sql.window(key_results)
-    history, present = _sql.load_history(sql, kpis, _sql.kpis_read(kpis, key_results, team), start, end)
+    history, present = _sql.load_history(sql, kpis, _sql.request(kpis, key_results, team))
     findings = _findings(kpis, history, key_results, checkins)
-    # a KPI no key result links to was not asked for: it has history when the table holds it
-    asked = findings["check"].eq("kpi_without_history") & findings["subject"].isin(list(present))
-    findings = findings[~asked].reset_index(drop=True)
+    findings = _sql.drop_unasked(findings, key_results, present)  # the table holds what was not asked for
     return Workbook(kpis, history, objectives, key_results, checkins, findings, source=path)
 
 

@@ -388,7 +388,9 @@ def render_quarter(
     RenderError
         When any report failed (the others are still written, and the index links them).
     """
-    workbook = load_workbook(data_dir)
+    teams = None if teams is None else list(teams)
+    # an SQL source is asked for one team's KPIs when one team's report is rendered (okrlib._sql)
+    workbook = load_workbook(data_dir, team=teams[0] if teams is not None and len(teams) == 1 else None)
     period = parse_quarter(quarter) if quarter is not None else workbook.quarters[-1]
     label = format_quarter(period)
     known = workbook.teams(period)

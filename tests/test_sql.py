@@ -15,7 +15,7 @@ from conftest import SAMPLE, run_okrlib
 from pg_server import Server, bindir, postgres_server
 
 import okrlib
-from okrlib import _sql, impact, kpi
+from okrlib import _sql, impact, kpi, review
 from okrlib.exceptions import DataError
 from okrlib.report import render_report
 
@@ -121,6 +121,16 @@ def _assert_same_review(folder: Path, want: okrlib.Workbook) -> None:
             for s in (mine, theirs)
         ]
         _same(*charts)
+        # grades, calibration and forecast odds cover every team: other teams' linked series too
+        for name in ("graded_confidence", "grade_distribution"):
+            mine_r, theirs_r = (getattr(review, name)(s.workbook) for s in (mine, theirs))
+            for a, b in zip(
+                mine_r if isinstance(mine_r, tuple) else [mine_r],
+                theirs_r if isinstance(theirs_r, tuple) else [theirs_r],
+                strict=True,
+            ):
+                _same(a, b)
+        _same(*(review.forecast_odds(s.workbook, s.quarter, s.as_of) for s in (mine, theirs)))
     _same(impact.impact(got, "2026-Q3"), impact.impact(want, "2026-Q3"))
 
 
@@ -138,6 +148,15 @@ def test_a_teams_review_asks_only_for_the_kpis_it_reads_within_the_window(duckdb
     wb = okrlib.load_workbook(duckdb_folder, team="Marketing")
     assert "partner_leads" not in set(wb.kpi_history["kpi_id"])  # linked by no key result, Sales's
     assert "kpi_without_history" not in set(wb.findings["check"])  # but the table holds it
+    asked = _sql.request(wb.kpis, wb.key_results, "Marketing")
+    assert set(asked.kpi_ids) == set(wb.kpis.loc[wb.kpis["owner"].eq("Marketing"), "kpi_id"]) | set(
+        wb.key_results.loc[wb.key_results["team"].eq("Marketing"), "kpi_id"].dropna()
+    )
+    # other teams' linked series: only around their quarters, one merged span per series
+    assert not asked.spans.empty and not asked.spans[["kpi_id", "segment"]].duplicated().any()
+    others = wb.kpi_history[~wb.kpi_history["kpi_id"].isin(asked.kpi_ids)]
+    assert set(others["kpi_id"]) == set(asked.spans["kpi_id"])
+    assert others["date"].min() == pd.Timestamp("2025-10-01") - pd.Timedelta(days=_sql.SPAN_BEFORE_DAYS)
     start, end = _sql.window(wb.key_results)
     assert start == pd.Timestamp("2022-09-01") and end == pd.Timestamp("2026-12-31")
     # impact reaches 36 months back from the quarter: the window covers it
