@@ -499,6 +499,71 @@ def write_scale_workbook(folder: Path, sizes: ScaleSizes) -> Path:
     return folder
 
 
+SQL_FULL = ScaleSizes(
+    kpis=200, segments=50, days=10_000, key_results=20_000, teams=40, quarters=20, checkins_per_kr=6
+)
+SQL_DUCKDB_SETTINGS = "?memory_limit=256MB&threads=2"  # DuckDB's buffer pool inside okrlib's process
+
+
+def write_sql_workbooks(folder: Path, sizes: ScaleSizes) -> tuple[Path, Path]:
+    """Two data folders for row 8, one history: kpis, okrs and check-ins as row 7's workbook
+    makes them, and a daily history of every KPI x segment x day generated in DuckDB (a level,
+    a slow drift, a yearly season and hashed noise; ``all`` the segments' sum for sum and last
+    KPIs), in ``sql/warehouse.duckdb`` (read through ``okrlib.toml``) and written from there to
+    ``parquet/kpi_history.parquet`` (read through the file path)."""
+    import duckdb
+
+    sql, parquet = folder / "sql", folder / "parquet"
+    write_scale_workbook(sql, ScaleSizes(**{**sizes.__dict__, "segments": 2, "days": 2}))
+    (sql / "kpi_history.csv").unlink()
+    parquet.mkdir(parents=True)
+    for name in ("kpis.csv", "okrs.csv", "checkins.csv"):
+        (parquet / name).write_bytes((sql / name).read_bytes())
+    kpis = pd.read_csv(sql / "kpis.csv")
+    rng = np.random.default_rng(SEED)
+    levels = pd.DataFrame(
+        {
+            "k": np.arange(sizes.kpis),
+            "kpi_id": kpis["kpi_id"],
+            "whole": np.where(kpis["aggregation"].eq("mean"), 1, sizes.segments - 1),
+            "level": np.where(
+                kpis["aggregation"].eq("mean"),
+                rng.uniform(5, 95, sizes.kpis),
+                rng.uniform(100, 10_000, sizes.kpis),
+            ),
+            "drift": rng.uniform(-1, 1, sizes.kpis),
+            "phase": rng.uniform(0, 1, sizes.kpis),
+        }
+    )
+    con = duckdb.connect(str(sql / "warehouse.duckdb"), config={"threads": 2, "memory_limit": "4GB"})
+    con.register("levels", levels)
+    con.execute(
+        f"""
+        create schema analytics;
+        create table analytics.kpi_daily as
+        select date '2026-09-30' - ({sizes.days - 1} - d)::integer as day,
+               kpi_id as metric,
+               case when s = 0 then 'all' else 'seg_' || lpad(s::varchar, 2, '0') end as region,
+               round(level * (case when s = 0 then whole else 1 end)
+                     * (1 + 0.02 * d / 365.25 * drift) * (1 + 0.05 * sin(2 * pi() * (d / 365.25 + phase)))
+                     * (1 + 0.03 * ((hash(k, s, d) % 2001)::double / 1000 - 1)), 2) as amount
+        from levels, range({sizes.segments}) r(s), range({sizes.days}) t(d)
+        order by k, s, d;
+        """
+    )
+    con.execute(
+        "copy (select day as date, metric as kpi_id, region as segment, amount as value "
+        f"from analytics.kpi_daily) to '{parquet / 'kpi_history.parquet'}' (format parquet)"
+    )
+    con.close()
+    (sql / "okrlib.toml").write_text(
+        f'[sources.warehouse]\nurl = "duckdb:///warehouse.duckdb{SQL_DUCKDB_SETTINGS}"\n\n'
+        '[kpi_history]\nsource = "warehouse"\ntable = "analytics.kpi_daily"\n'
+        'columns = { date = "day", kpi_id = "metric", value = "amount", segment = "region" }\n'
+    )
+    return sql, parquet
+
+
 # --- measurements (each runs in a fresh process) -----------------------------------------------
 
 
@@ -910,6 +975,39 @@ def main(argv: list[str] | None = None) -> int:
                 "target 1,536 MB",
                 f"{together / 1536:.2f}",
                 together,
+            )
+        if (not only and not args.quick) or 8 in only:  # the full run only: 100M rows
+            scale = SQL_FULL
+            sql, parquet = write_sql_workbooks(tmp / "sql8", scale)
+            rows_count = scale.kpis * scale.segments * scale.days
+            timings = {}
+            for name, data in (("sql", sql), ("parquet", parquet)):
+                command = ["report", "--quarter", SCALE_QUARTER, "--team", SCALE_TEAM, "--data", str(data)]
+                out = str(tmp / f"out8-{name}")
+                timings[name] = isolated("m_command_tree", *command, "--out", out)
+            seconds, _, _, (largest, together) = timings["sql"]
+            add_timed(
+                f"8. one team's report on a {rows_count:,}-row daily history in DuckDB, "
+                f"{scale.key_results:,} KRs (`okrlib report --team`, the whole command; "
+                "kpi_history through okrlib.toml)",
+                seconds,
+                30,
+                largest,
+            )
+            add(
+                "   peak memory: its largest process (the command or its kernel, DuckDB inside)",
+                f"{largest:,.0f} MB",
+                "target 1,024 MB",
+                f"{largest / 1024:.2f}",
+                largest,
+            )
+            file_seconds, _, _, (file_largest, _) = timings["parquet"]
+            add(
+                "   the same review from the same rows as kpi_history.parquet (the file path)",
+                f"{file_seconds:.2f} s",
+                f"DuckDB {seconds:.2f} s",
+                f"{file_seconds / seconds:.2f} (Parquet / DuckDB)",
+                file_largest,
             )
     print()
     print(
