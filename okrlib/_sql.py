@@ -43,7 +43,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import numpy as np
 import pandas as pd
@@ -234,7 +234,8 @@ def _expand(sql: SqlTable) -> str:
 
 def connect(sql: SqlTable) -> Any:
     """An Ibis connection to ``sql``'s source.  A ``duckdb:///file`` path is relative to the
-    okrlib.toml's folder (``duckdb:////abs/file`` is absolute) and opened read-only."""
+    okrlib.toml's folder (``duckdb:////abs/file`` is absolute) and opened read-only; its query
+    string holds DuckDB settings (``?memory_limit=512MB&threads=2``)."""
     try:
         import ibis
     except ImportError:
@@ -244,13 +245,14 @@ def connect(sql: SqlTable) -> Any:
     url = _expand(sql)
     try:
         if url.startswith("duckdb://"):
-            path = url.removeprefix("duckdb://").removeprefix("/").split("?")[0]
+            path, _, query = url.removeprefix("duckdb://").removeprefix("/").partition("?")
+            settings = dict(parse_qsl(query))  # DuckDB settings, such as ?memory_limit=512MB&threads=2
             if path in ("", ":memory:"):
-                return ibis.duckdb.connect()
+                return ibis.duckdb.connect(**settings)
             where = sql.toml.parent / path
             if not where.is_file():
                 raise FileNotFoundError(f"no DuckDB file {where}")
-            return ibis.duckdb.connect(where, read_only=True)
+            return ibis.duckdb.connect(where, read_only=True, **settings)
         return ibis.connect(url)
     except Exception as error:  # the engine's words, secrets blanked out
         said = blank_out(f"{type(error).__name__}: {error}", _secrets(sql, url))
@@ -498,12 +500,14 @@ def load_history(
                 wanted &= table.date >= day(asked.start)
             if asked.end is not None:
                 wanted &= table.date < day(asked.end, after=True)
-            for span in asked.spans.itertuples(index=False):  # a few hundred at most: one per series
+            # the spans of many series are alike (the same quarters): one condition per kind
+            alike = asked.spans.groupby(["segment", "start", "end"], sort=True)["kpi_id"].agg(list)
+            for (segment, start, end), kpi_ids in alike.items():
                 wanted |= (
-                    (table.kpi_id == span.kpi_id)
-                    & (table.segment == span.segment)
-                    & (table.date >= day(span.start))
-                    & (table.date < day(span.end, after=True))
+                    table.kpi_id.isin(kpi_ids)
+                    & (table.segment == segment)
+                    & (table.date >= day(start))
+                    & (table.date < day(end, after=True))
                 )
             rows = table.filter(wanted)
         _check_duplicates(sql, rows)
