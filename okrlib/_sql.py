@@ -48,6 +48,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .contract import ALL_SEGMENTS, KPI_HISTORY
 from .exceptions import DataError, Problem, shorten
@@ -377,7 +378,8 @@ def _check_rows(sql: SqlTable, table: Table, known: list[str]) -> set[tuple[str,
 
 
 def _check_duplicates(sql: SqlTable, rows: Table) -> None:
-    """Duplicates of (date, kpi_id, segment) among ``rows``: each key with its count."""
+    """Duplicates of (date, kpi_id, segment) among ``rows`` (a table of timestamps: a table
+    of dates has them counted by the aggregating query itself)."""
     import ibis
 
     found = (
@@ -387,10 +389,16 @@ def _check_duplicates(sql: SqlTable, rows: Table) -> None:
         .order_by(["kpi_id", "segment", "date"])
         .limit(MAX_SHOWN + 1)
         .to_pyarrow()
-        .to_pandas()
     )
-    if found.empty:
+    _raise_duplicates(sql, found)
+
+
+def _raise_duplicates(sql: SqlTable, found: pa.Table) -> None:
+    """A :class:`DataError` naming each repeated key of ``found`` (date, kpi_id, segment and
+    how many rows hold it), if there is any."""
+    if not found.num_rows:
         return
+    found = found.to_pandas()
     problems = [
         sql.row_problem(
             "(date, kpi_id, segment)",
@@ -510,8 +518,14 @@ def load_history(
                     & (table.date < day(end, after=True))
                 )
             rows = table.filter(wanted)
-        _check_duplicates(sql, rows)
+        if not is_date:  # a table of dates: the aggregating query counts each key's rows
+            _check_duplicates(sql, rows)
         frame = _aggregate(rows, rules, is_date).to_pyarrow()
+        if is_date:
+            repeated = frame.filter(pc.greater(frame["rows"], 1))
+            _raise_duplicates(
+                sql, repeated.select(["date", "kpi_id", "segment", "rows"]).slice(0, MAX_SHOWN + 1)
+            )
     finally:
         con.disconnect()
     return _to_frame(frame), present
@@ -546,6 +560,7 @@ def _aggregate(rows: Table, rules: pd.Series, is_date: bool) -> Table:
         total=ibis._.value.sum(),
         mean=ibis._.value.mean(),
         last=ibis._.value.argmax(ibis._.date),
+        rows=ibis._.count(),
     )
     value = ibis.cases(
         (stats.rule == "sum", stats.total),
@@ -553,7 +568,11 @@ def _aggregate(rows: Table, rules: pd.Series, is_date: bool) -> Table:
         else_=stats.last,
     )
     return stats.select(
-        date=stats.day, kpi_id=stats.kpi_id, value=value.cast("float64"), segment=stats.segment
+        date=stats.day,
+        kpi_id=stats.kpi_id,
+        value=value.cast("float64"),
+        segment=stats.segment,
+        rows=stats.rows,
     ).order_by(["kpi_id", "segment", "date"])
 
 
