@@ -288,3 +288,30 @@ def test_the_connections_secrets_are_never_shown(
     written = "".join(p.read_text(errors="replace") for p in (tmp_path / "out").rglob("*") if p.is_file())
     assert report.html.is_file() and "Marketing" in written
     assert server.password not in written and PASSWORD_VAR not in written
+
+
+def test_postgres_names_the_table_and_the_key_too(server: Server, tmp_path: Path, monkeypatch) -> None:
+    history = _history()
+    duplicated = pd.concat([history, history[history["metric"] == "nps"].head(1)])
+    unknown = history.assign(metric=history["metric"].where(history.index >= 3, "mrrr"))
+    unknown.loc[unknown["metric"].eq("nps"), "amount"] = None
+    con = ibis.connect(server.url())
+    con.create_table("kpi_dup", duplicated, database="analytics")
+    con.create_table("kpi_bad", unknown, database="analytics")
+    con.disconnect()
+    monkeypatch.setenv(PASSWORD_VAR, server.password)
+    folder = _folder(tmp_path, server.url("${" + PASSWORD_VAR + "}"), "analytics.kpi_dup")
+    message = str(_error(folder))
+    assert "warehouse table analytics.kpi_dup: 1 problem" in message
+    assert (
+        "got '2024-07-01, nps, all'; expected a unique (date, kpi_id, segment); 2 rows hold this key"
+        in message
+    )
+    _toml(folder, server.url("${" + PASSWORD_VAR + "}"), 'table = "analytics.kpi_bad"')
+    message = str(_error(folder))
+    assert "warehouse table analytics.kpi_bad: 2 problems" in message
+    assert (
+        "column 'metric' (kpi_id): got 'mrrr'; expected a kpi_id listed in kpis (3 rows hold it)" in message
+    )
+    assert "column 'amount' (value): got '29 empty cells (kpi_id nps)'" in message
+    assert server.password not in message
