@@ -273,7 +273,7 @@ def long_history_impact_workbook(sizes: Sizes, years: int = LONG_HISTORY_YEARS):
 
 def m_impact_long(sizes: Sizes) -> tuple[float, object]:
     """impact() on the long-history workbook; the extra is its row count."""
-    from okrlib import impact
+    from okrlib.analysis import impact
 
     workbook = long_history_impact_workbook(sizes)
     start = time.perf_counter()
@@ -284,10 +284,10 @@ def m_impact_long(sizes: Sizes) -> tuple[float, object]:
 
 
 def m_impact_fits_floor(sizes: Sizes) -> tuple[float, object]:
-    """The floor of :func:`m_impact_long`: the same model fits (okrlib._its.fit_many, the
+    """The floor of :func:`m_impact_long`: the same model fits (okrlib.analysis._its.fit_many, the
     step and the ramp) on the same 26 + 13 weekly values already cut out as a numpy
     matrix, no pandas (and no search for a yearly cycle)."""
-    from okrlib import _its
+    from okrlib.analysis import _its
 
     weeks, values = long_history_values(sizes.links, LONG_HISTORY_YEARS)
     week = (weeks - pd.Timestamp("2026-07-01")).days.to_numpy() // 7
@@ -587,7 +587,7 @@ def m_snapshot(sizes: Sizes) -> tuple[float, object]:
 
 
 def m_impact(sizes: Sizes) -> tuple[float, object]:
-    from okrlib import impact
+    from okrlib.analysis import impact
 
     workbook = impact_workbook(sizes)
     start = time.perf_counter()
@@ -614,7 +614,7 @@ def one_cell_notebook(path: Path, source: str) -> str:
 
 
 def m_render(data: str, out: str, notebook: str | None, team: str = "Sales") -> tuple[float, object]:
-    from okrlib import report
+    from okrlib.reporting import report
 
     kwargs = {"notebook": notebook} if notebook else {}
     start = time.perf_counter()
@@ -659,7 +659,7 @@ def m_command_tree(*args: str) -> tuple[float, object]:
 
 
 def m_render_all(data: str, out: str, jobs: int) -> tuple[float, object]:
-    from okrlib import report
+    from okrlib.reporting import report
 
     start = time.perf_counter()
     done = report.render_quarter(data, "2026-Q3", out_dir=out, jobs=jobs)
@@ -699,7 +699,7 @@ def machine_speed_up(repeats: int) -> list[float]:
 
 def m_widget(repeats: int) -> tuple[float, object]:
     import okrlib
-    from okrlib import widgets
+    from okrlib.presentation import widgets
 
     workbook = okrlib.load_workbook(ROOT / "data")
     meeting = widgets.ReviewMeeting(workbook, "2026-Q3", "Sales")

@@ -11,7 +11,7 @@ from .exceptions import OkrlibError
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .load import load_workbook
+    from .loading.load import load_workbook
 
     workbook = load_workbook(args.data)
     print(workbook.summary())
@@ -19,7 +19,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .report import NOTEBOOK, render_quarter
+    from .reporting.report import NOTEBOOK, render_quarter
 
     teams = None if args.all_teams else [args.team]
     done = render_quarter(
@@ -41,9 +41,9 @@ def _report(args: argparse.Namespace) -> int:
 def _lint(args: argparse.Namespace) -> int:
     import json
 
-    from ._parse import format_quarter
-    from .lint import COLUMNS, lint
-    from .load import load_workbook
+    from .analysis.lint import COLUMNS, lint
+    from .loading.load import load_workbook
+    from .model import format_quarter
 
     findings = lint(load_workbook(args.data), args.quarter)
     if args.format == "json":
@@ -68,7 +68,7 @@ def _lint(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from .scaffold import init_data_folder
+    from .loading.scaffold import init_data_folder
 
     for path in init_data_folder(args.folder, args.quarter):
         print(f"wrote {path}")

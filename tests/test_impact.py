@@ -11,7 +11,7 @@ import statsmodels.api as sm
 from conftest import ROOT
 
 import okrlib
-from okrlib import _its, impact
+from okrlib.analysis import _its, impact
 
 QUARTER_START = pd.Timestamp("2026-07-01")
 
@@ -253,7 +253,7 @@ def test_a_yearly_cycle_is_taken_out_with_two_years_of_history(tmp_path) -> None
     short = write_workbook(tmp_path / "s", {("k", "all"): values[-39:]})
     result = impact.impact(short, "2026-Q3", "2026-09-30")
     assert not result["seasonal"].iloc[0] and result["short_history"].iloc[0]
-    from okrlib import present
+    from okrlib.presentation import present
 
     assert "may be seasonal: under 2 years of history to tell" in present.impact_table(result).data
 
@@ -419,7 +419,7 @@ def test_key_results_sharing_a_kpi_share_one_estimate_counted_once(sample) -> No
 
 
 def test_the_impact_table_says_an_estimate_is_shared(sample) -> None:
-    from okrlib import present
+    from okrlib.presentation import present
 
     results = impact.impact(sample, "2026-Q3")
     html = present.impact_table(results, sample.kpis).data
@@ -429,7 +429,7 @@ def test_the_impact_table_says_an_estimate_is_shared(sample) -> None:
 
 
 def test_the_impact_table_shows_the_points_each_verdict_rests_on(sample) -> None:
-    from okrlib import present
+    from okrlib.presentation import present
 
     results = impact.impact(sample, "2026-Q3", "2026-09-30", team="Operations")
     assert {"period", "baseline_points", "post_points", "seasonal"} <= set(results.columns)

@@ -20,7 +20,7 @@ def test_a_wheel_install_renders_a_report(tmp_path: Path) -> None:
     subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
     env = {**os.environ, "PYTHONPATH": str(target)}
     where = subprocess.run(
-        [sys.executable, "-c", "import okrlib.report as r; print(r.__file__); print(r.NOTEBOOK)"],
+        [sys.executable, "-c", "import okrlib.reporting.report as r; print(r.__file__); print(r.NOTEBOOK)"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

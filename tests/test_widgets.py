@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from okrlib import charts, kpi, whatif, widgets
+from okrlib.analysis import kpi, whatif
+from okrlib.presentation import charts, widgets
 
 KR = "sales-26q3-pipeline-kr2"  # weight 1 of 4 in sales-26q3-pipeline
 

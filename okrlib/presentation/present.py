@@ -1,0 +1,616 @@
+"""HTML building blocks for the notebooks: tables, badges and prose, every user text escaped.
+
+Nothing here computes a business number: each function formats frames that the compute
+modules returned.  Every text that comes from a user's file goes through :func:`html.escape`,
+so an objective titled ``<script>alert(1)</script>`` shows as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from html import escape
+
+import pandas as pd
+from IPython.display import HTML
+
+from ..analysis import lint, progress
+from ..analysis.snapshot import QuarterSnapshot
+from ..model import format_quarter
+from . import _format
+from ._display import HEADLINE_KEY, STYLE, decimal, number, percent
+from ._rules_text import RULES
+from ._sentences import calibration_sentences, grade_sentences
+from .charts import GRADE_COLORS, HEALTH_COLORS, STATUS_COLORS, VERDICT_COLORS
+
+
+def style() -> HTML:
+    """The CSS the other blocks use (show it once at the top of a notebook)."""
+    return HTML(STYLE)
+
+
+def badge(value: object, colors: dict[str, str]) -> str:
+    """A coloured label such as ``on track``."""
+    if value is None or pd.isna(value):
+        return "–"
+    text = str(value)
+    color = colors.get(text, "#757575")
+    ink = "#222" if color in ("#e6ab02", "#7fbf7b", "#bdbdbd", "#f1a340", "#fee08b") else "#fff"
+    label = escape(text.replace("_", " "))
+    return f'<span class="okr-badge" style="background:{color};color:{ink}">{label}</span>'
+
+
+def heading(text: str, level: int = 3) -> HTML:
+    """An escaped heading (for titles taken from the data)."""
+    return HTML(f"<h{level}>{escape(str(text))}</h{level}>")
+
+
+def paragraph(text: str) -> HTML:
+    """An escaped paragraph."""
+    return HTML(f"<p>{escape(text)}</p>")
+
+
+def table(
+    frame: pd.DataFrame,
+    columns: dict[str, tuple[str, Callable[[object], str]]],
+    row_class: Iterable[str] | None = None,
+) -> str:
+    """An HTML table; each column maps to (header, formatter returning HTML).  Use :func:`text`
+    for user text so it is escaped."""
+    head = "".join(f"<th>{escape(title)}</th>" for title, _ in columns.values())
+    classes = list(row_class) if row_class is not None else [""] * len(frame)
+    numeric = (percent, number, decimal, raw_number)
+    formats = [(fmt, "num" if fmt in numeric else "") for _, fmt in columns.values()]
+    values = [frame[name].tolist() if name in frame else [None] * len(frame) for name in columns]
+    rows = []
+    for css, row in zip(classes, zip(*values, strict=True), strict=True):  # column by column, not iterrows
+        cells = (
+            f'<td class="{kind}">{fmt(value)}</td>' if kind else f"<td>{fmt(value)}</td>"
+            for (fmt, kind), value in zip(formats, row, strict=True)
+        )
+        rows.append(f'<tr class="{css}">' + "".join(cells) + "</tr>")
+    return f'<table class="okr-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def text(value: object) -> str:
+    """Escaped text; missing -> empty."""
+    return "" if value is None or pd.isna(value) else escape(str(value))
+
+
+def raw(value: object) -> str:
+    """HTML built by this module (already escaped); missing -> empty."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def raw_number(value: object) -> str:
+    """A formatted number (right-aligned in tables); missing -> an en dash."""
+    return _format.DASH if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def words(value: object) -> str:
+    """An identifier in words: ``on_track`` -> ``on track``."""
+    return "" if value is None or pd.isna(value) else escape(str(value).replace("_", " "))
+
+
+def named(name: object, ident: object) -> str:
+    """A name with its id as a small secondary label (both escaped)."""
+    label = f'<span class="okr-id">{text(ident)}</span>' if text(ident) else ""
+    return f"{text(name)}{label}"
+
+
+def names_with_ids(names: Iterable[object], ids: Iterable[object]) -> list[str]:
+    """:func:`named` for each pair of a column of names and a column of ids."""
+    return [named(name, ident) for name, ident in zip(names, ids, strict=True)]
+
+
+def in_units(
+    formatter: Callable[[object, object], str], values: Iterable[object], units: Iterable[object]
+) -> list[str]:
+    """``formatter(value, unit)`` (:func:`okrlib.presentation._format.value` or ``change``) for each pair."""
+    return [formatter(value, unit) for value, unit in zip(values, units, strict=True)]
+
+
+def grade_badge(grade: object, band: object) -> str:
+    """A grade coloured by its band, such as ``0.7`` in green."""
+    if grade is None or pd.isna(grade):
+        return _format.DASH
+    color = GRADE_COLORS.get(str(band), "#757575")
+    ink = "#222" if color in ("#e6ab02",) else "#fff"
+    return f'<span class="okr-badge" style="background:{color};color:{ink}">{float(grade):.1f}</span>'
+
+
+def title(snapshot: QuarterSnapshot) -> HTML:
+    """The report's title: team (or company) and quarter."""
+    who = snapshot.team or "Company"
+    return HTML(f"<h1>{escape(who)}: {format_quarter(snapshot.quarter)} quarterly review</h1>")
+
+
+def headline(snapshot: QuarterSnapshot) -> HTML:
+    """The report's opening figures, each tagged ``data-okr`` so tests can read them back.
+
+    The output's metadata carries the same numbers as JSON (under ``okrlib_headline``):
+    ``okrlib report`` reads them from the executed notebook for the quarter's index.
+    While the quarter runs: progress against the progress expected by now and the objectives
+    by pace; once it has ended: final progress, mean grade and the objectives done or missed.
+    """
+    numbers = snapshot.headline
+    who = snapshot.team or "the company"
+    quarter = format_quarter(snapshot.quarter)
+    if snapshot.ended:
+        statuses = progress.FINAL_STATUSES
+        figures = [
+            ("mean_progress", "Final progress", percent(numbers["mean_progress"])),
+            ("mean_grade", "Mean grade", decimal(numbers["mean_grade"])),
+        ]
+        state = f"{quarter} has ended (figures as of {snapshot.as_of:%Y-%m-%d}): final results."
+    else:
+        statuses = progress.PACE_STATUSES
+        figures = [
+            ("mean_progress", "Overall progress", percent(numbers["mean_progress"])),
+            ("expected_progress", "Expected by now", percent(numbers["expected_progress"])),
+        ]
+        state = f"{quarter} is under way (figures as of {snapshot.as_of:%Y-%m-%d})."
+    figures += [
+        ("objectives", "Objectives", str(numbers["objectives"])),
+        ("key_results", "Key results", str(numbers["key_results"])),
+        ("mean_confidence", "Mean confidence", percent(numbers["mean_confidence"], 0)),
+    ]
+    cards = "".join(
+        f'<div class="okr-figure">{escape(label)}<b data-okr="{key}">{value}</b></div>'
+        for key, label, value in figures
+    )
+    counts = ", ".join(
+        f'<span data-okr="objectives_{s}">{numbers[f"objectives_{s}"]}</span> {s.replace("_", " ")}'
+        for s in statuses
+    )
+    sentence = f"{state} Objectives of {escape(who)}: {counts}."
+    plain = {key: _plain(value) for key, value in numbers.items()}
+    return HTML(f'<div class="okr-card">{cards}</div><p>{sentence}</p>', metadata={HEADLINE_KEY: plain})
+
+
+def _plain(value: object) -> object:
+    """JSON-friendly headline values (periods and dates as text, numpy numbers as floats)."""
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, pd.Period):  # before dates: a Period has strftime too
+        return format_quarter(value)
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    as_float = float(value)
+    return None if as_float != as_float else as_float
+
+
+def kr_values(key_results: pd.DataFrame) -> list[str]:
+    """Each key result's start, current value and target in its unit, such as
+    ``$2.19M → $2.28M of $2.35M``; milestones as percent done; at_least / at_most as the
+    current value against its line."""
+    out = []
+    columns = ("kr_type", "start", "current", "target", "unit")
+    for kr_type, start, current, target, unit in zip(*(key_results[c] for c in columns), strict=True):
+        now = _format.value(current, unit)
+        if kr_type == "milestone":
+            out.append(f"{_format.percent(current, 0)} done")
+        elif kr_type in ("at_least", "at_most"):
+            line = "at least" if kr_type == "at_least" else "at most"
+            out.append(f"{now} ({line} {_format.value(target, unit)})")
+        elif _format.is_missing(unit) or unit in _format.CURRENCIES or unit == "%":
+            out.append(f"{_format.value(start, unit)} → {now} of {_format.value(target, unit)}")
+        else:  # a word unit once, at the end: 0 → 39 of 40 deals
+            plain = (_format.value(v) for v in (start, current, target))
+            out.append("{} → {} of {} {}".format(*plain, unit))
+    return [escape(item) for item in out]
+
+
+def _change_pair(progress: object, confidence: object) -> str:
+    """``+8 pts · conf. +10 pts``; a dash for what is not known."""
+    if _format.is_missing(progress) and _format.is_missing(confidence):
+        return _format.DASH
+    conf = "" if _format.is_missing(confidence) else f" · conf. {_format.share_change(confidence)}"
+    return f"{_format.share_change(progress)}{conf}"
+
+
+def _changes(krs: pd.DataFrame, since: pd.Timestamp) -> list[str]:
+    """Change of progress and confidence since the previous check-in and since ``since``."""
+    columns = ["progress_change_checkin", "confidence_change_checkin"]
+    columns += ["progress_change_since", "confidence_change_since"]
+    return [
+        f"{_change_pair(p_check, c_check)}<br>"
+        f'<span class="okr-note">since {since:%b %-d}: {_change_pair(p_since, c_since)}</span>'
+        for p_check, c_check, p_since, c_since in zip(*(krs[c] for c in columns), strict=True)
+    ]
+
+
+def _latest_checkin(krs: pd.DataFrame) -> list[str]:
+    """The latest check-in's date, confidence and note (escaped)."""
+    cells = []
+    for date, confidence, note in zip(
+        krs["last_checkin_date"], krs["last_confidence"], krs["last_note"], strict=True
+    ):
+        if pd.isna(date):
+            cells.append('<span class="okr-note">no check-in</span>')
+            continue
+        conf = "" if pd.isna(confidence) else f" · {_format.percent(confidence, 0)}"
+        said = "" if pd.isna(note) else f"<br>{text(note)}"
+        cells.append(f"{date:%b %-d}{conf}{said}")
+    return cells
+
+
+def objectives_table(snapshot: QuarterSnapshot) -> HTML:
+    """Objectives (with owner) each followed by its key results: status (final once the
+    quarter has ended), progress in real values, confidence, what changed, the latest
+    check-in, and the forecast (while the quarter runs) or the grade (once it has ended)."""
+    krs = snapshot.key_results.merge(
+        snapshot.forecast[["kr_id", "projected_progress"]], on="kr_id", how="left"
+    )
+    krs = krs.assign(
+        title=names_with_ids(krs["key_result"], krs["kr_id"]),
+        values=kr_values(krs),
+        changes=_changes(krs, snapshot.since),
+        latest=_latest_checkin(krs),
+    )
+    objectives = snapshot.objectives
+    objectives = objectives.assign(
+        title=[
+            f'{text(o)}<br><span class="okr-note">{text(team)} · owner {text(owner)} · {text(c)}</span>'
+            for o, team, owner, c in zip(
+                objectives["objective"],
+                objectives["team"],
+                objectives["owner"],
+                objectives["commitment"],
+                strict=True,
+            )
+        ],
+        confidence=objectives["mean_confidence"],
+        kr_id="",
+    )
+    # each objective followed by its key results: order by (objective's position, objective first)
+    position = pd.Series(range(len(objectives)), index=objectives["objective_id"].to_numpy())
+    frame = pd.concat(
+        [
+            objectives.assign(kind="objective", _position=position.to_numpy(), _kr=0),
+            krs.assign(kind="kr", _position=krs["objective_id"].map(position), _kr=1),
+        ],
+        ignore_index=True,
+    )
+    frame = frame[frame["_position"].notna()].sort_values(["_position", "_kr"], kind="stable")
+    flag = frame["missed_commitment"].fillna(False).astype(bool)
+    frame["state"] = [
+        badge(status, STATUS_COLORS) + ('<br><span class="okr-flag">⚑ committed</span>' if missed else "")
+        for status, missed in zip(frame["status"], flag, strict=True)
+    ]
+    expected = "" if snapshot.ended else f" (expected {percent(snapshot.expected_progress)})"
+    columns: dict[str, tuple[str, Callable[[object], str]]] = {
+        "title": ("Objective / key result", raw),
+        "state": ("Result" if snapshot.ended else "Status", raw),
+        "progress": (f"Progress{expected}", percent),
+        "values": ("Start → now of target", raw),
+    }
+    columns["confidence"] = ("Confidence", lambda v: percent(v, 0))
+    columns["changes"] = ("Change since check-in", raw)
+    columns["latest"] = ("Latest check-in", raw)
+    if snapshot.ended:
+        frame["grade_shown"] = [
+            grade_badge(g, b) for g, b in zip(frame["grade"], frame["grade_band"], strict=True)
+        ]
+        columns["grade_shown"] = ("Grade", raw)
+    else:
+        columns["projected_progress"] = ("Forecast", percent)
+    return HTML(table(frame, columns, frame["kind"].tolist()))
+
+
+REASONS = {
+    "missed_commitment": "committed, and missed",
+    "committed_behind": "committed, and behind ({status})",
+    "confidence_drop": "confidence dropped {drop} at the last check-in",
+    "stale": "no check-in for {days} days",
+    "kpi_worsened": "its KPI worsened since the quarter started",
+}
+
+
+def _reason_line(reasons: tuple[str, ...], row: dict[str, object]) -> str:
+    parts = []
+    for reason in reasons:
+        if reason == "stale" and pd.isna(row["days_since_checkin"]):
+            parts.append("no check-in yet")
+            continue
+        parts.append(
+            REASONS[reason].format(
+                status=str(row["status"]).replace("_", " "),
+                drop=_format.share_change(row["confidence_change_checkin"]),
+                days=int(row["days_since_checkin"]) if not pd.isna(row["days_since_checkin"]) else "",
+            )
+        )
+    return "; ".join(parts)
+
+
+def attention_table(attention: pd.DataFrame, limit: int = 8) -> HTML:
+    """The key results that most need a decision (:func:`okrlib.analysis.changes.needs_attention`),
+    each with its reasons in one line; at most ``limit`` of them, the rest counted."""
+    if attention.empty:
+        return HTML(
+            "<p>No key result needs a decision: none is committed and behind, none lost "
+            "confidence, every one has a recent check-in, and no linked KPI worsened.</p>"
+        )
+    shown = attention.head(limit)
+    frame = shown.assign(
+        title=names_with_ids(shown["key_result"], shown["kr_id"]),
+        why=[
+            escape(_reason_line(r, row))
+            for r, row in zip(shown["reasons"], shown.to_dict("records"), strict=True)
+        ],
+        values=kr_values(shown),
+    )
+    columns = {
+        "title": ("Key result", raw),
+        "team": ("Team", text),
+        "owner": ("Owner", text),
+        "status": ("Status", lambda v: badge(v, STATUS_COLORS)),
+        "values": ("Start → now of target", raw),
+        "why": ("Why it needs attention", raw),
+    }
+    more = len(attention) - len(shown)
+    tail = f'<p class="okr-note">…and {more} more in the table below.</p>' if more > 0 else ""
+    return HTML(table(frame, columns) + tail)
+
+
+def alignment(snapshot: QuarterSnapshot) -> HTML:
+    """The alignment tree as an indented list (parents before children)."""
+    items = []
+    for _, row in snapshot.alignment.iterrows():
+        children = (
+            f' <span class="okr-note">({row["children"]} aligned, mean progress '
+            f"{percent(row['children_mean_progress'])})</span>"
+            if row["children"]
+            else ""
+        )
+        items.append(
+            f'<li style="margin-left:{1.5 * row["depth"]}em">{"↳ " if row["depth"] else ""}'
+            f"<b>{text(row['team'])}</b>: {text(row['objective'])} {badge(row['status'], STATUS_COLORS)} "
+            f"{percent(row['progress'])}{children}</li>"
+        )
+    return HTML(f'<ul class="okr-tree">{"".join(items)}</ul>')
+
+
+def health_table(health: pd.DataFrame) -> HTML:
+    """KPI health: the latest complete period's value against the target, state and changes."""
+    units = health["unit"]
+    frame = health.assign(
+        kpi=names_with_ids(health["name"], health["kpi_id"]),
+        shown=in_units(_format.value, health["value"], units),
+        target_shown=in_units(_format.value, health["target"], units),
+        previous_shown=in_units(_format.change, health["change_vs_previous"], units),
+        mean_shown=in_units(_format.value, health["rolling_mean_4"], units),
+        week=health["period"].map(_span),
+    )
+    columns = {
+        "kpi": ("KPI", raw),
+        "segment": ("Segment", text),
+        "week": ("Week", lambda v: f'<span class="okr-nowrap">{text(v)}</span>'),
+        "shown": ("Value", raw_number),
+        "target_shown": ("Target", raw_number),
+        "status": ("State", lambda v: badge(v, HEALTH_COLORS)),
+        "previous_shown": ("vs previous", raw_number),
+        "change_vs_year_ago_pct": ("vs a year ago", lambda v: _format.DASH if pd.isna(v) else _pct(v)),
+        "mean_shown": ("4-week mean", raw_number),
+    }
+    return HTML(table(frame, columns))
+
+
+def _span(period: pd.Period) -> str:
+    """``Sep 21–27``, or ``Aug 31–Sep 6`` across two months."""
+    start, end = period.start_time, period.end_time
+    return f"{start:%b %-d}–{end:%-d}" if start.month == end.month else f"{start:%b %-d}–{end:%b %-d}"
+
+
+def _pct(value: object) -> str:
+    return _format.signed(f"{abs(float(value)):.1f}%", float(value) if round(abs(float(value)), 1) else 0.0)
+
+
+def impact_table(results: pd.DataFrame, kpis: pd.DataFrame | None = None) -> HTML:
+    """Each hypothesis: what the KR reached next to what its KPI did, in the KPI's unit."""
+    info = (kpis if kpis is not None else pd.DataFrame(columns=["kpi_id", "name", "unit"])).set_index(
+        "kpi_id"
+    )
+    units = results["kpi_id"].map(info["unit"]) if len(info) else pd.Series(None, index=results.index)
+    names = results["kpi_id"].map(info["name"]) if len(info) else results["kpi_id"]
+    frame = results.assign(
+        kr=names_with_ids(results["key_result"], results["kr_id"]),
+        kpi=names_with_ids(names, results["kpi_id"]),
+        effect_shown=in_units(_format.change, results["effect"], units),
+        interval=[
+            _format.DASH if pd.isna(lo) else f"{_format.change(lo, u)} to {_format.change(hi, u)}"
+            for lo, hi, u in zip(results["effect_low"], results["effect_high"], units, strict=True)
+        ],
+        note=_impact_notes(results),
+        points=_impact_points(results),
+    )
+    columns = {
+        "kr": ("Key result", raw),
+        "progress": ("KR progress", percent),
+        "kpi": ("KPI", raw),
+        "segment": ("Segment", text),
+        "effect_shown": ("Effect", raw_number),
+        "interval": ("95% interval", text),
+        "effect_pct": ("Effect %", lambda v: _format.DASH if pd.isna(v) else _pct(v)),
+        "verdict": ("KPI verdict", lambda v: badge(v, VERDICT_COLORS)),
+        "did_verdict": ("vs other segments", lambda v: badge(v, VERDICT_COLORS)),
+        "points": ("Points used", text),
+        "note": ("Note", text),
+    }
+    return HTML(table(frame, columns))
+
+
+def _impact_points(results: pd.DataFrame) -> list[str | None]:
+    """``26 + 13 weeks`` (baseline + post points), ``, seasonal`` when a yearly cycle was
+    modelled; nothing for a frame without those columns."""
+    if "baseline_points" not in results:
+        return [None] * len(results)
+    return [
+        f"{before} + {after} {period}s" + (", seasonal" if seasonal else "")
+        for before, after, period, seasonal in zip(
+            results["baseline_points"],
+            results["post_points"],
+            results["period"],
+            results["seasonal"],
+            strict=True,
+        )
+    ]
+
+
+def _impact_notes(results: pd.DataFrame) -> list[str | None]:
+    """The reason a KR got no estimate; "may be seasonal" when the KPI's history is too
+    short to look for a yearly cycle; and "shared by N key results" when others of the
+    quarter link the same KPI and segment (one estimate for all of them)."""
+    shared = results["shared_by"] if "shared_by" in results else pd.Series(1, index=results.index)
+    short = results["short_history"] if "short_history" in results else pd.Series(False, index=results.index)
+    period = results["period"] if "period" in results else pd.Series("week", index=results.index)
+    notes = []
+    for reason, count, brief, unit in zip(results["reason"], shared, short, period, strict=True):
+        parts = [] if pd.isna(reason) else [str(reason)]
+        if brief and pd.isna(reason):
+            years = "3 years" if unit == "month" else "2 years"
+            parts.append(f"may be seasonal: under {years} of history to tell")
+        if count > 1:
+            parts.append(f"shared by {count} key results")
+        notes.append("; ".join(parts) or None)
+    return notes
+
+
+def guardrails_table(worsened: pd.DataFrame, kpis: pd.DataFrame | None = None) -> HTML:
+    """KPIs that worsened over the quarter, the effect in each KPI's unit."""
+    if worsened.empty:
+        return HTML("<p>No KPI worsened over the quarter by the impact test.</p>")
+    units = (
+        worsened["kpi_id"].map(kpis.set_index("kpi_id")["unit"])
+        if kpis is not None
+        else [None] * len(worsened)
+    )
+    frame = worsened.assign(
+        kpi=names_with_ids(worsened["name"], worsened["kpi_id"]),
+        effect_shown=in_units(_format.change, worsened["effect"], units),
+    )
+    columns = {
+        "kpi": ("KPI", raw),
+        "segment": ("Segment", text),
+        "effect_shown": ("Effect", raw_number),
+        "effect_pct": ("Effect %", lambda v: _format.DASH if pd.isna(v) else _pct(v)),
+        "linked": ("Linked to a KR", lambda v: "yes" if v else "no"),
+    }
+    return HTML(table(frame, columns))
+
+
+def findings_table(findings: pd.DataFrame) -> HTML:
+    """Data-quality findings: those about this quarter's key results first, then those about
+    the workbook as a whole (its files and KPIs), labelled as such."""
+    if findings.empty:
+        return HTML("<p>No data-quality findings for this quarter and view.</p>")
+    frame = findings
+    if "scope" in frame:
+        frame = frame.assign(
+            scope=frame["scope"].map({"quarter": "this quarter", "workbook": "whole workbook"})
+        ).sort_values("scope", key=lambda s: s.ne("this quarter"), kind="stable")
+    columns = {
+        "scope": ("Concerns", text),
+        "check": ("Check", words),
+        "file": ("File", text),
+        "line": ("Line", text),
+        "subject": ("Subject", text),
+        "message": ("Message", text),
+    }
+    return HTML(table(frame, columns))
+
+
+def rules() -> HTML:
+    """The rules the report uses, in plain words for analysts."""
+    blocks = "".join(f"<h3>{escape(title)}</h3>{body}" for title, body in RULES)
+    checks = "".join(f"<li>{escape(r.id)}: {escape(r.check)}.</li>" for r in lint.RULES.values())
+    return HTML(f"{blocks}<h3>OKR quality</h3><p>How the goals are written:</p><ul>{checks}</ul>")
+
+
+def odds_table(
+    odds: pd.DataFrame, forecast: pd.DataFrame, key_results: pd.DataFrame, ended: bool = False
+) -> HTML:
+    """Forecast odds next to the straight-line forecast, values in the key result's unit;
+    none once the quarter has ended (its results are final)."""
+    if ended:
+        return HTML(
+            "<p>The quarter has ended: its results are final (see the table above), "
+            "so there is nothing left to forecast.</p>"
+        )
+    if odds.empty:
+        return HTML("<p>No key result has three check-ins in the quarter yet.</p>")
+    frame = odds.merge(key_results[["kr_id", "key_result", "unit"]], on="kr_id").merge(
+        forecast[["kr_id", "projected_progress"]], on="kr_id", how="left"
+    )
+    milestone = frame["kr_type"].eq("milestone")
+    unit = frame["unit"].where(~milestone)
+
+    def shown(column: str) -> list[str]:
+        return [
+            _format.percent(v, 0) if m else _format.value(v, u)
+            for v, u, m in zip(frame[column], unit, milestone, strict=True)
+        ]
+
+    frame = frame.assign(
+        kr=names_with_ids(frame["key_result"], frame["kr_id"]),
+        target_shown=shown("target"),
+        projected_shown=shown("projected_value"),
+        interval=[f"{lo} to {hi}" for lo, hi in zip(shown("low"), shown("high"), strict=True)],
+    )
+    columns = {
+        "kr": ("Key result", raw),
+        "target_shown": ("Target", raw_number),
+        "projected_shown": ("Projected end value", raw_number),
+        "interval": ("80% interval", text),
+        "probability": ("Chance of reaching target", lambda v: percent(v, 0)),
+        "projected_progress": ("Straight-line forecast", percent),
+    }
+    return HTML(table(frame, columns))
+
+
+def sentences(lines: Iterable[str]) -> HTML:
+    """A list of escaped sentences."""
+    return HTML("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
+
+
+def calibration_summary(scores: pd.DataFrame) -> HTML:
+    """Each team's calibration in a sentence (:func:`okrlib.analysis.review.calibration`'s scores)."""
+    return sentences(calibration_sentences(scores))
+
+
+def grade_summary(teams: pd.DataFrame) -> HTML:
+    """Each team's aspirational grades in a sentence (:func:`okrlib.analysis.review.grade_distribution`)."""
+    return sentences(grade_sentences(teams))
+
+
+def missed_commitments_table(missed: pd.DataFrame) -> HTML:
+    """Committed objectives graded below 1.0."""
+    if missed.empty:
+        return HTML("<p>No committed objective missed 1.0.</p>")
+    columns = {
+        "quarter": ("Quarter", lambda q: format_quarter(q)),
+        "team": ("Team", text),
+        "objective": ("Objective", text),
+        "grade": ("Grade", lambda v: decimal(v, 1)),
+    }
+    return HTML(table(missed, columns))
+
+
+def lint_table(findings: pd.DataFrame) -> HTML:
+    """OKR quality findings with how to fix each."""
+    if findings.empty:
+        return HTML("<p>No OKR quality findings.</p>")
+    frame = findings.assign(
+        subject=findings["kr_id"].fillna(findings["objective_id"]).fillna(findings["kpi_id"])
+    )
+    columns = {
+        "rule": ("Rule", text),
+        "severity": ("Severity", text),
+        "team": ("Team", text),
+        "subject": ("About", text),
+        "message": ("Finding", text),
+        "fix": ("How to fix it", text),
+    }
+    return HTML(table(frame, columns))
+
+
+from ._sections import details  # noqa: E402,F401  (collapsible groups of outputs: okrlib.presentation._sections)

@@ -1,0 +1,8 @@
+"""Reporting: render the review notebook (shipped here, in ``notebooks/``) into one
+self-contained HTML report per team plus the company, with the quarter's index page
+(``templates/``).  :func:`render_quarter` is what ``okrlib report`` calls.
+"""
+
+from .report import NOTEBOOK, render_quarter
+
+__all__ = ["NOTEBOOK", "render_quarter"]
