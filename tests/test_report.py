@@ -80,7 +80,11 @@ def test_report_is_offline_titled_and_has_no_code(rendered: Path) -> None:
     assert html.count("window.vegaEmbed=") == 1  # the bundle is inlined once
     assert html.count('class="okr-chart"') >= 5
     assert "okrlib.load_workbook" not in html  # inputs are hidden
-    assert '<nav class="okr-toc"' in html and 'href="#KPI-health"' in html
+    nav = re.search(r'<nav [^>]*class="okr-toc"[^>]*>(.*?)</nav>', html).group(1)
+    anchors = re.findall(r'href="#([^"]+)"', nav)
+    assert "KPI-health" in anchors and len(anchors) >= 8
+    assert all(f'id="{anchor}"' in html for anchor in anchors)  # each entry leads to its heading
+    assert html.index("<h1") < html.index('class="okr-toc"') < html.index('id="Headline"')
     assert "80%-confident key results were achieved" in html  # the calibration sentence
     assert "OKR007" in html  # a lint finding about the Sales pipeline objective
     for section in (

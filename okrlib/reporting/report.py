@@ -36,9 +36,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from html import escape
 from importlib import resources
 from pathlib import Path
+from xml.etree import ElementTree
 
 import jinja2
 import markupsafe
@@ -46,6 +46,7 @@ import nbformat
 import papermill
 import pyarrow as pa
 from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from ..analysis import progress
@@ -169,7 +170,10 @@ def _exporter() -> HTMLExporter:
 
 
 def _convert(notebook: nbformat.NotebookNode, title: str) -> str:
-    resources = {"metadata": {"name": title}, "okrlib": {"vega_bundle": vega_bundle()}}
+    resources = {
+        "metadata": {"name": title},
+        "okrlib": {"vega_bundle": vega_bundle(), "contents": _contents(notebook)},
+    }
     return _exporter().from_notebook_node(_offline_charts(notebook), resources=resources)[0]
 
 
@@ -196,13 +200,44 @@ def _conversion_warmed_up() -> threading.Thread:
     return thread
 
 
-def _table_of_contents(body: str, title: str) -> str:
-    """Set the page title and put a table of contents (from the h2 headings) under the first h1."""
-    headings = re.findall(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', body)
-    items = "".join(f'<li><a href="#{anchor}">{text}</a></li>' for anchor, text in headings)
-    nav = f'<nav class="okr-toc" aria-label="Contents"><b>Contents</b><ol>{items}</ol></nav>'
-    body = re.sub(r"<title>.*?</title>", f"<title>{escape(title)}</title>", body, count=1, flags=re.S)
-    return re.sub(r"(</h1>)", lambda m: m.group(1) + "\n" + nav, body, count=1)
+class _HeadingCollector(IPythonRenderer):
+    """nbconvert's own markdown renderer, noting each heading as it renders it (with the id
+    and anchor nbconvert gives it in the page)."""
+
+    def __init__(self) -> None:
+        super().__init__(escape=False)
+        self.headings: list[tuple[int, ElementTree.Element]] = []
+
+    def heading(self, text: str, level: int, **attrs: object) -> str:
+        html = super().heading(text, level, **attrs)
+        with contextlib.suppress(ElementTree.ParseError):  # nbconvert leaves such a heading bare too
+            self.headings.append((level, ElementTree.fromstring(html)))
+        return html
+
+
+def _contents(notebook: nbformat.NotebookNode) -> dict[str, object]:
+    """The table of contents the template draws under the title: each ``##`` heading of the
+    markdown cells (its anchor and text), and the title's cell: the first tagged ``title``,
+    else the first markdown cell with a ``#`` heading."""
+    headings: list[dict[str, str]] = []
+    title_cell = next((cell.get("id") for cell in notebook.cells if "title" in _tags(cell)), None)
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        collector = _HeadingCollector()
+        MarkdownWithMath(renderer=collector).render(cell.source)
+        for level, element in collector.headings:
+            if level == 1 and title_cell is None:
+                title_cell = cell.get("id")
+            link = element.find("a[@class='anchor-link']")
+            if level == 2 and link is not None:
+                element.remove(link)
+                headings.append({"anchor": element.get("id", ""), "text": "".join(element.itertext())})
+    return {"headings": headings, "title_cell": title_cell}
+
+
+def _tags(cell: nbformat.NotebookNode) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -262,8 +297,7 @@ def render_report(
         executed = _execute(kernel_in_use, notebook, running, failed_path, parameters)
         executed.metadata.pop("widgets", None)  # the notebook papermill wrote to ``running``
         _stable_cell_ids(executed)
-        body = _convert(executed, title)
-        _write_atomically(html_path, _table_of_contents(body, title))
+        _write_atomically(html_path, _convert(executed, title))
     os.replace(running, notebook_path)
     failed_path.unlink(missing_ok=True)
     headline = _headline(executed)
