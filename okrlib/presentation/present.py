@@ -7,7 +7,7 @@ so an objective titled ``<script>alert(1)</script>`` shows as text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from html import escape
 
 import pandas as pd
@@ -18,104 +18,65 @@ from ..analysis.snapshot import QuarterSnapshot
 from ..model import format_quarter
 from . import _format
 from ._display import HEADLINE_KEY, STYLE, decimal, number, percent
+from ._html import (
+    badge,
+    grade_badge,
+    heading,
+    in_units,
+    named,
+    names_with_ids,
+    paragraph,
+    raw,
+    raw_number,
+    style,
+    table,
+    text,
+    words,
+)
+from ._objectives import REASONS, attention_table, kr_values, objectives_table
 from ._rules_text import RULES
+from ._sections import details  # collapsible groups of outputs
 from ._sentences import calibration_sentences, grade_sentences
-from .charts import GRADE_COLORS, HEALTH_COLORS, STATUS_COLORS, VERDICT_COLORS
+from .charts import HEALTH_COLORS, STATUS_COLORS, VERDICT_COLORS
 
-
-def style() -> HTML:
-    """The CSS the other blocks use (show it once at the top of a notebook)."""
-    return HTML(STYLE)
-
-
-def badge(value: object, colors: dict[str, str]) -> str:
-    """A coloured label such as ``on track``."""
-    if value is None or pd.isna(value):
-        return "–"
-    text = str(value)
-    color = colors.get(text, "#757575")
-    ink = "#222" if color in ("#e6ab02", "#7fbf7b", "#bdbdbd", "#f1a340", "#fee08b") else "#fff"
-    label = escape(text.replace("_", " "))
-    return f'<span class="okr-badge" style="background:{color};color:{ink}">{label}</span>'
-
-
-def heading(text: str, level: int = 3) -> HTML:
-    """An escaped heading (for titles taken from the data)."""
-    return HTML(f"<h{level}>{escape(str(text))}</h{level}>")
-
-
-def paragraph(text: str) -> HTML:
-    """An escaped paragraph."""
-    return HTML(f"<p>{escape(text)}</p>")
-
-
-def table(
-    frame: pd.DataFrame,
-    columns: dict[str, tuple[str, Callable[[object], str]]],
-    row_class: Iterable[str] | None = None,
-) -> str:
-    """An HTML table; each column maps to (header, formatter returning HTML).  Use :func:`text`
-    for user text so it is escaped."""
-    head = "".join(f"<th>{escape(title)}</th>" for title, _ in columns.values())
-    classes = list(row_class) if row_class is not None else [""] * len(frame)
-    numeric = (percent, number, decimal, raw_number)
-    formats = [(fmt, "num" if fmt in numeric else "") for _, fmt in columns.values()]
-    values = [frame[name].tolist() if name in frame else [None] * len(frame) for name in columns]
-    rows = []
-    for css, row in zip(classes, zip(*values, strict=True), strict=True):  # column by column, not iterrows
-        cells = (
-            f'<td class="{kind}">{fmt(value)}</td>' if kind else f"<td>{fmt(value)}</td>"
-            for (fmt, kind), value in zip(formats, row, strict=True)
-        )
-        rows.append(f'<tr class="{css}">' + "".join(cells) + "</tr>")
-    return f'<table class="okr-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-
-
-def text(value: object) -> str:
-    """Escaped text; missing -> empty."""
-    return "" if value is None or pd.isna(value) else escape(str(value))
-
-
-def raw(value: object) -> str:
-    """HTML built by this module (already escaped); missing -> empty."""
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-
-
-def raw_number(value: object) -> str:
-    """A formatted number (right-aligned in tables); missing -> an en dash."""
-    return _format.DASH if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-
-
-def words(value: object) -> str:
-    """An identifier in words: ``on_track`` -> ``on track``."""
-    return "" if value is None or pd.isna(value) else escape(str(value).replace("_", " "))
-
-
-def named(name: object, ident: object) -> str:
-    """A name with its id as a small secondary label (both escaped)."""
-    label = f'<span class="okr-id">{text(ident)}</span>' if text(ident) else ""
-    return f"{text(name)}{label}"
-
-
-def names_with_ids(names: Iterable[object], ids: Iterable[object]) -> list[str]:
-    """:func:`named` for each pair of a column of names and a column of ids."""
-    return [named(name, ident) for name, ident in zip(names, ids, strict=True)]
-
-
-def in_units(
-    formatter: Callable[[object, object], str], values: Iterable[object], units: Iterable[object]
-) -> list[str]:
-    """``formatter(value, unit)`` (:func:`okrlib.presentation._format.value` or ``change``) for each pair."""
-    return [formatter(value, unit) for value, unit in zip(values, units, strict=True)]
-
-
-def grade_badge(grade: object, band: object) -> str:
-    """A grade coloured by its band, such as ``0.7`` in green."""
-    if grade is None or pd.isna(grade):
-        return _format.DASH
-    color = GRADE_COLORS.get(str(band), "#757575")
-    ink = "#222" if color in ("#e6ab02",) else "#fff"
-    return f'<span class="okr-badge" style="background:{color};color:{ink}">{float(grade):.1f}</span>'
+__all__ = [
+    "STYLE",
+    "decimal",
+    "number",
+    "percent",
+    "REASONS",
+    "alignment",
+    "attention_table",
+    "badge",
+    "calibration_summary",
+    "details",
+    "findings_table",
+    "grade_badge",
+    "grade_summary",
+    "guardrails_table",
+    "heading",
+    "headline",
+    "health_table",
+    "impact_table",
+    "in_units",
+    "kr_values",
+    "lint_table",
+    "missed_commitments_table",
+    "named",
+    "names_with_ids",
+    "objectives_table",
+    "odds_table",
+    "paragraph",
+    "raw",
+    "raw_number",
+    "rules",
+    "sentences",
+    "style",
+    "table",
+    "text",
+    "title",
+    "words",
+]
 
 
 def title(snapshot: QuarterSnapshot) -> HTML:
@@ -177,179 +138,6 @@ def _plain(value: object) -> object:
         return value.strftime("%Y-%m-%d")
     as_float = float(value)
     return None if as_float != as_float else as_float
-
-
-def kr_values(key_results: pd.DataFrame) -> list[str]:
-    """Each key result's start, current value and target in its unit, such as
-    ``$2.19M → $2.28M of $2.35M``; milestones as percent done; at_least / at_most as the
-    current value against its line."""
-    out = []
-    columns = ("kr_type", "start", "current", "target", "unit")
-    for kr_type, start, current, target, unit in zip(*(key_results[c] for c in columns), strict=True):
-        now = _format.value(current, unit)
-        if kr_type == "milestone":
-            out.append(f"{_format.percent(current, 0)} done")
-        elif kr_type in ("at_least", "at_most"):
-            line = "at least" if kr_type == "at_least" else "at most"
-            out.append(f"{now} ({line} {_format.value(target, unit)})")
-        elif _format.is_missing(unit) or unit in _format.CURRENCIES or unit == "%":
-            out.append(f"{_format.value(start, unit)} → {now} of {_format.value(target, unit)}")
-        else:  # a word unit once, at the end: 0 → 39 of 40 deals
-            plain = (_format.value(v) for v in (start, current, target))
-            out.append("{} → {} of {} {}".format(*plain, unit))
-    return [escape(item) for item in out]
-
-
-def _change_pair(progress: object, confidence: object) -> str:
-    """``+8 pts · conf. +10 pts``; a dash for what is not known."""
-    if _format.is_missing(progress) and _format.is_missing(confidence):
-        return _format.DASH
-    conf = "" if _format.is_missing(confidence) else f" · conf. {_format.share_change(confidence)}"
-    return f"{_format.share_change(progress)}{conf}"
-
-
-def _changes(krs: pd.DataFrame, since: pd.Timestamp) -> list[str]:
-    """Change of progress and confidence since the previous check-in and since ``since``."""
-    columns = ["progress_change_checkin", "confidence_change_checkin"]
-    columns += ["progress_change_since", "confidence_change_since"]
-    return [
-        f"{_change_pair(p_check, c_check)}<br>"
-        f'<span class="okr-note">since {since:%b %-d}: {_change_pair(p_since, c_since)}</span>'
-        for p_check, c_check, p_since, c_since in zip(*(krs[c] for c in columns), strict=True)
-    ]
-
-
-def _latest_checkin(krs: pd.DataFrame) -> list[str]:
-    """The latest check-in's date, confidence and note (escaped)."""
-    cells = []
-    for date, confidence, note in zip(
-        krs["last_checkin_date"], krs["last_confidence"], krs["last_note"], strict=True
-    ):
-        if pd.isna(date):
-            cells.append('<span class="okr-note">no check-in</span>')
-            continue
-        conf = "" if pd.isna(confidence) else f" · {_format.percent(confidence, 0)}"
-        said = "" if pd.isna(note) else f"<br>{text(note)}"
-        cells.append(f"{date:%b %-d}{conf}{said}")
-    return cells
-
-
-def objectives_table(snapshot: QuarterSnapshot) -> HTML:
-    """Objectives (with owner) each followed by its key results: status (final once the
-    quarter has ended), progress in real values, confidence, what changed, the latest
-    check-in, and the forecast (while the quarter runs) or the grade (once it has ended)."""
-    krs = snapshot.key_results.merge(
-        snapshot.forecast[["kr_id", "projected_progress"]], on="kr_id", how="left"
-    )
-    krs = krs.assign(
-        title=names_with_ids(krs["key_result"], krs["kr_id"]),
-        values=kr_values(krs),
-        changes=_changes(krs, snapshot.since),
-        latest=_latest_checkin(krs),
-    )
-    objectives = snapshot.objectives
-    objectives = objectives.assign(
-        title=[
-            f'{text(o)}<br><span class="okr-note">{text(team)} · owner {text(owner)} · {text(c)}</span>'
-            for o, team, owner, c in zip(
-                objectives["objective"],
-                objectives["team"],
-                objectives["owner"],
-                objectives["commitment"],
-                strict=True,
-            )
-        ],
-        confidence=objectives["mean_confidence"],
-        kr_id="",
-    )
-    # each objective followed by its key results: order by (objective's position, objective first)
-    position = pd.Series(range(len(objectives)), index=objectives["objective_id"].to_numpy())
-    frame = pd.concat(
-        [
-            objectives.assign(kind="objective", _position=position.to_numpy(), _kr=0),
-            krs.assign(kind="kr", _position=krs["objective_id"].map(position), _kr=1),
-        ],
-        ignore_index=True,
-    )
-    frame = frame[frame["_position"].notna()].sort_values(["_position", "_kr"], kind="stable")
-    flag = frame["missed_commitment"].fillna(False).astype(bool)
-    frame["state"] = [
-        badge(status, STATUS_COLORS) + ('<br><span class="okr-flag">⚑ committed</span>' if missed else "")
-        for status, missed in zip(frame["status"], flag, strict=True)
-    ]
-    expected = "" if snapshot.ended else f" (expected {percent(snapshot.expected_progress)})"
-    columns: dict[str, tuple[str, Callable[[object], str]]] = {
-        "title": ("Objective / key result", raw),
-        "state": ("Result" if snapshot.ended else "Status", raw),
-        "progress": (f"Progress{expected}", percent),
-        "values": ("Start → now of target", raw),
-    }
-    columns["confidence"] = ("Confidence", lambda v: percent(v, 0))
-    columns["changes"] = ("Change since check-in", raw)
-    columns["latest"] = ("Latest check-in", raw)
-    if snapshot.ended:
-        frame["grade_shown"] = [
-            grade_badge(g, b) for g, b in zip(frame["grade"], frame["grade_band"], strict=True)
-        ]
-        columns["grade_shown"] = ("Grade", raw)
-    else:
-        columns["projected_progress"] = ("Forecast", percent)
-    return HTML(table(frame, columns, frame["kind"].tolist()))
-
-
-REASONS = {
-    "missed_commitment": "committed, and missed",
-    "committed_behind": "committed, and behind ({status})",
-    "confidence_drop": "confidence dropped {drop} at the last check-in",
-    "stale": "no check-in for {days} days",
-    "kpi_worsened": "its KPI worsened since the quarter started",
-}
-
-
-def _reason_line(reasons: tuple[str, ...], row: dict[str, object]) -> str:
-    parts = []
-    for reason in reasons:
-        if reason == "stale" and pd.isna(row["days_since_checkin"]):
-            parts.append("no check-in yet")
-            continue
-        parts.append(
-            REASONS[reason].format(
-                status=str(row["status"]).replace("_", " "),
-                drop=_format.share_change(row["confidence_change_checkin"]),
-                days=int(row["days_since_checkin"]) if not pd.isna(row["days_since_checkin"]) else "",
-            )
-        )
-    return "; ".join(parts)
-
-
-def attention_table(attention: pd.DataFrame, limit: int = 8) -> HTML:
-    """The key results that most need a decision (:func:`okrlib.analysis.changes.needs_attention`),
-    each with its reasons in one line; at most ``limit`` of them, the rest counted."""
-    if attention.empty:
-        return HTML(
-            "<p>No key result needs a decision: none is committed and behind, none lost "
-            "confidence, every one has a recent check-in, and no linked KPI worsened.</p>"
-        )
-    shown = attention.head(limit)
-    frame = shown.assign(
-        title=names_with_ids(shown["key_result"], shown["kr_id"]),
-        why=[
-            escape(_reason_line(r, row))
-            for r, row in zip(shown["reasons"], shown.to_dict("records"), strict=True)
-        ],
-        values=kr_values(shown),
-    )
-    columns = {
-        "title": ("Key result", raw),
-        "team": ("Team", text),
-        "owner": ("Owner", text),
-        "status": ("Status", lambda v: badge(v, STATUS_COLORS)),
-        "values": ("Start → now of target", raw),
-        "why": ("Why it needs attention", raw),
-    }
-    more = len(attention) - len(shown)
-    tail = f'<p class="okr-note">…and {more} more in the table below.</p>' if more > 0 else ""
-    return HTML(table(frame, columns) + tail)
 
 
 def alignment(snapshot: QuarterSnapshot) -> HTML:
@@ -611,6 +399,3 @@ def lint_table(findings: pd.DataFrame) -> HTML:
         "fix": ("How to fix it", text),
     }
     return HTML(table(frame, columns))
-
-
-from ._sections import details  # noqa: E402,F401  (collapsible groups of outputs: okrlib.presentation._sections)
