@@ -323,10 +323,13 @@ def test_kpi_readings_only_for_key_results_without_a_check_in(wb, sample) -> Non
 
 def test_kr_progress_is_computed_once_per_workbook_and_cannot_be_changed_by_a_caller(wb, monkeypatch) -> None:
     first = progress.kr_progress(wb, "2026-Q3", "2026-07-20")
+    # k_inc on 2026-07-20: its 2026-07-10 check-in of 120, (120 - 100) / (200 - 100)
+    assert first.loc[0, ["kr_id", "current", "progress"]].tolist() == ["k_inc", 120, pytest.approx(0.2)]
     kept = first.copy(deep=True)
     first.loc[0, "progress"] = 99.0  # the caller's copy only
     monkeypatch.setattr(progress, "current_values", lambda *args: pytest.fail("computed again"))
     again = progress.kr_progress(wb, "2026-Q3", "2026-07-20")
+    assert again is not first and again.loc[0, "progress"] == pytest.approx(0.2)
     pd.testing.assert_frame_equal(again, kept)  # the kept result, as first computed
 
 

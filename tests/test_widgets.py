@@ -128,7 +128,10 @@ def test_forecast_grade_follows_a_what_if(sample) -> None:
 
 
 def test_sliders_are_debounced(meeting) -> None:
-    assert all(not slider.continuous_update for slider in meeting.sliders.values())
+    # applied on release: the pipeline's three sliders, and the two built for another objective
+    assert [slider.continuous_update for slider in meeting.sliders.values()] == [False] * 3
+    meeting.objective.value = "sales-26q3-expansion"
+    assert [slider.continuous_update for slider in meeting.sliders.values()] == [False] * 2
 
 
 def test_what_if_function_by_hand(sample) -> None:
