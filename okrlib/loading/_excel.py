@@ -6,7 +6,7 @@ formula that was never calculated or an error cell from an ordinary or an empty 
 the sheet's XML is searched for those (a byte search; the cells are walked one by one only
 when the sheet holds formulas, error cells or percent-formatted cells).
 
-Reading rules (documented in the README, "Excel workbooks"):
+Reading rules (documented in docs/reference.md, "Excel workbooks"):
 
 - ``okr.xlsx`` holds the four tables as sheets named ``kpis``, ``kpi_history``, ``okrs`` and
   ``checkins``; a file named ``<stem>.xlsx`` holds its table in the sheet of that name, or

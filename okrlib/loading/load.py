@@ -35,7 +35,7 @@ def _load(path: str | Path, spec: FileSpec) -> tuple[pd.DataFrame, Problems]:
     toml = config_path(path)
     if toml is None:
         raw, aliases = read_raw(locate(path, spec), spec), {}
-    else:  # okrlib.toml says where the table comes from and how it maps (README, "A source file")
+    else:  # okrlib.toml says where the table comes from and how it maps (docs/reference.md, "A source file")
         config = read_config(toml)
         raw, aliases = config.read(spec)
     problems = Problems(raw.source, raw.location, raw.sheet, raw.letters, aliases)
@@ -109,9 +109,9 @@ def load_workbook(path: str | Path = "data") -> Workbook:
     ----------
     path : the data folder holding kpis, kpi_history, okrs and checkins
         (each ``.csv``, ``.parquet`` or ``.xlsx``), or an ``.xlsx`` workbook with
-        sheets of those names (the README's "Excel workbooks"), or an ``okrlib.toml``
+        sheets of those names (docs/reference.md, "Excel workbooks"), or an ``okrlib.toml``
         source file saying where each table comes from and how its columns and values
-        map (a folder holding ``okrlib.toml`` is read through it: README, "A source file").
+        map (a folder holding ``okrlib.toml`` is read through it: docs/reference.md, "A source file").
 
     Returns
     -------
