@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 
 import mistune
 import pytest
+from conftest import BAD, GOOD
 
 import okrlib
 from okrlib import meeting
 from okrlib.cli import build_parser
 from okrlib.whatif import what_if
-
-from conftest import BAD, GOOD
 
 WHEN = datetime(2026, 7, 14, 9, 30, tzinfo=UTC)
 
@@ -215,4 +214,10 @@ def test_cli_meeting_options() -> None:
     args = build_parser().parse_args(
         ["meeting", "--data", "d", "--quarter", "2026-Q3", "--team", "Sales", "--port", "9"]
     )
-    assert (args.data, args.quarter, args.team, args.port, args.out) == ("d", "2026-Q3", "Sales", 9, "reports")
+    assert (args.data, args.quarter, args.team, args.port, args.out) == (
+        "d",
+        "2026-Q3",
+        "Sales",
+        9,
+        "reports",
+    )
