@@ -249,6 +249,19 @@ def write_export(text: str, folder: Path | str, slug: str) -> Path:
         Path(temporary).unlink(missing_ok=True)
 
 
+_SHARED_TABLE_COLUMNS = ("objective_id", "status", "missed_commitment", "progress", "grade", "grade_band")
+_KR_TABLE_COLUMNS = (
+    *_SHARED_TABLE_COLUMNS,
+    *("kr_id", "key_result", "kr_type", "start", "current", "target", "unit", "confidence"),
+    *("progress_change_checkin", "confidence_change_checkin", "progress_change_since"),
+    *("confidence_change_since", "last_checkin_date", "last_confidence", "last_note"),
+)
+_OBJECTIVE_TABLE_COLUMNS = (
+    *_SHARED_TABLE_COLUMNS,
+    *("objective", "team", "owner", "commitment", "mean_confidence"),
+)
+
+
 class Agenda(ReviewMeeting):
     """The review meeting walked objective by objective (see the module's docstring).
 
@@ -336,7 +349,9 @@ class Agenda(ReviewMeeting):
             self._quiet = quiet
 
     def _draw_detail(self) -> None:
-        super()._draw_detail()
+        """The agenda in place of ReviewMeeting's detail (its check-in charts, odds and impact
+        tables): the agenda shows the key results, KPIs and verdicts itself, and a what-if
+        change then redraws only what it moves."""
         self._draw_agenda()
 
     # --- the agenda ---------------------------------------------------------------------------
@@ -369,7 +384,13 @@ class Agenda(ReviewMeeting):
             f"progress <b>{present.percent(row['progress'])}</b></p>"
         )
         krs = self.key_results[self.key_results["objective_id"] == chosen]
-        shown = dataclasses.replace(self.snapshot, key_results=krs, objectives=objective)
+        # only the columns present.objectives_table reads: its concat of the two frames then
+        # costs a third (this runs on every what-if change)
+        shown = dataclasses.replace(
+            self.snapshot,
+            key_results=krs[[c for c in _KR_TABLE_COLUMNS if c in krs]],
+            objectives=objective[[c for c in _OBJECTIVE_TABLE_COLUMNS if c in objective]],
+        )
         self.key_results_view.value = present.STYLE + present.objectives_table(shown).data
         if chosen != self._shown_objective:
             self._shown_objective = chosen
@@ -471,7 +492,6 @@ class Agenda(ReviewMeeting):
                 ipw.HTML("<h3>Notes</h3>"),
                 self.note,
                 ipw.HBox([self.export_button, self.export_view]),
-                self.detail_view,
             ]
         )
         box.add_class("okr-meeting")
