@@ -29,7 +29,7 @@ import pandas as pd
 
 from . import _format, charts, kpi, present, progress
 from ._frames import isin
-from ._parse import format_quarter
+from ._parse import format_quarter, parse_quarter
 from .exceptions import DataError, OkrlibError
 from .snapshot import QuarterSnapshot
 from .whatif import WhatIf
@@ -532,7 +532,23 @@ def app(
 
     try:
         workbook = load_workbook(data_dir)
-        agenda = Agenda(workbook, quarter, team, out_dir)
-    except (OkrlibError, OSError) as error:
+        _check_view(workbook, quarter, team)
+    except (OkrlibError, OSError, ValueError) as error:
         return error_view(error)
-    return agenda.panel
+    return Agenda(workbook, quarter, team, out_dir).panel
+
+
+def _check_view(workbook: Workbook, quarter: str | None, team: str | None) -> None:
+    """Raise OkrlibError for a quarter without objectives or a team without any in it."""
+    quarters = workbook.quarters
+    if not quarters:
+        raise OkrlibError("no objectives in the data: add rows to okrs")
+    period = quarters[-1] if quarter is None else parse_quarter(quarter)
+    if period not in quarters:
+        known = ", ".join(format_quarter(q) for q in quarters)
+        raise OkrlibError(f"no objectives in {format_quarter(period)}; quarters: {known}")
+    teams = workbook.teams(period)
+    if team is not None and team not in teams:
+        raise OkrlibError(
+            f"no objectives of team {team!r} in {format_quarter(period)}; teams: {', '.join(teams)}"
+        )

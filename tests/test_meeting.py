@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import mistune
 import pytest
-from conftest import BAD, GOOD
+from conftest import BAD, GOOD, SAMPLE
 
 import okrlib
 from okrlib import meeting
@@ -208,6 +208,19 @@ def test_bad_data_folder_shows_its_problems_not_a_traceback(tmp_path) -> None:
 def test_missing_folder_is_a_problem_too(tmp_path) -> None:
     view = meeting.app(tmp_path / "nowhere")
     assert "expected an existing data folder or file" in view.value
+
+
+@pytest.mark.parametrize(
+    ("quarter", "team", "says"),
+    [
+        ("2030-Q1", None, "no objectives in 2030-Q1; quarters: 2025-Q4"),
+        ("soon", None, "&#x27;soon&#x27; is not a quarter"),
+        ("2026-Q3", "<Nobody>", "no objectives of team &#x27;&lt;Nobody&gt;&#x27; in 2026-Q3; teams: "),
+    ],
+)
+def test_unknown_quarter_or_team_is_said_in_the_page(sample, quarter, team, says) -> None:
+    view = meeting.app(SAMPLE, quarter, team)
+    assert "The meeting cannot start" in view.value and says in view.value
 
 
 def test_cli_meeting_options() -> None:
