@@ -60,9 +60,10 @@ CSS = """<style>
 .okr-meeting .okr-note { font-size: 17px; }
 .okr-meeting h2.okr-objective { font-size: 40px; margin: 0.3em 0 0.1em; }
 .okr-meeting .okr-position { font-size: 22px; color: #555; }
-.okr-meeting .widget-button { font-size: 20px; height: 44px; }
+.okr-meeting .widget-button { font-size: 20px; height: 44px; width: auto; min-width: 148px; padding: 0 1em; }
 .okr-meeting textarea { font-size: 20px; }
-.okr-meeting .vega-embed svg.marks { width: 100%; max-width: 1200px; height: auto; }
+.okr-meeting .vega-embed { display: block; width: 100%; max-width: 1200px; }
+.okr-meeting .vega-embed svg.marks { width: 100%; height: auto; }
 </style>"""
 
 

@@ -71,7 +71,7 @@ def test_meeting_in_a_browser_offline_then_stopped(browser, served) -> None:
     context.route("**/*", route)
     page = context.new_page()
     try:
-        page.goto(url, timeout=120_000)
+        page.goto(url, wait_until="commit", timeout=120_000)
         page.wait_for_selector(".okr-meeting h2.okr-objective", timeout=120_000)
         charts = page.locator(".okr-meeting .vega-embed")
         page.wait_for_function(
