@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, SAMPLE
+from conftest import ARTIFACTS, BAD, SAMPLE
 
 pytestmark = pytest.mark.browser
 
@@ -32,15 +32,13 @@ def _processes_naming(folder: Path) -> list[int]:
     return found
 
 
-@pytest.fixture
-def served(tmp_path):
-    """`okrlib meeting` on the sample, its temporary folder under tmp_path/tmp."""
+def _serve(tmp_path: Path, data: Path, *options: str):
+    """Start `okrlib meeting` on ``data``, its temporary folder under tmp_path/tmp."""
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     out = tmp_path / "reports"
     env = {**os.environ, "TMPDIR": str(scratch)}
-    command = [sys.executable, "-m", "okrlib", "meeting", "--data", str(SAMPLE)]
-    command += ["--quarter", "2026-Q3", "--team", "Sales", "--out", str(out)]
+    command = [sys.executable, "-m", "okrlib", "meeting", "--data", str(data), *options, "--out", str(out)]
     started = time.perf_counter()
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path
@@ -51,7 +49,34 @@ def served(tmp_path):
         process.kill()
         pytest.fail(f"no address: {first}{process.stdout.read()}")
     print(f"server listening after {time.perf_counter() - started:.1f} s")
-    yield match.group(0), process, scratch, out
+    return match.group(0), process, scratch, out
+
+
+def _stop(process: subprocess.Popen, scratch: Path) -> None:
+    """Ctrl-C, then nothing of the server left: no process, no file."""
+    running = _processes_naming(scratch)
+    assert len(running) >= 2, running  # Voila and its kernel, before the stop
+    process.send_signal(signal.SIGINT)  # as Ctrl-C in the terminal
+    assert process.wait(60) == 0
+    assert "stopped" in process.stdout.read()
+    assert _processes_naming(scratch) == []
+    assert list(scratch.iterdir()) == []  # the notebook copy, runtime files and log are gone
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`okrlib meeting` on the sample's Sales team in 2026-Q3."""
+    url, process, scratch, out = _serve(tmp_path, SAMPLE, "--quarter", "2026-Q3", "--team", "Sales")
+    yield url, process, scratch, out
+    if process.poll() is None:
+        process.kill()
+
+
+@pytest.fixture
+def served_bad(tmp_path):
+    """`okrlib meeting` on tests/data/bad."""
+    url, process, scratch, out = _serve(tmp_path, BAD)
+    yield url, process, scratch, out
     if process.poll() is None:
         process.kill()
 
@@ -143,10 +168,19 @@ def test_meeting_in_a_browser_offline_then_stopped(browser, served) -> None:
     finally:
         context.close()
 
-    running = _processes_naming(scratch)
-    assert len(running) >= 2, running  # Voila and its kernel, before the stop
-    process.send_signal(signal.SIGINT)  # as Ctrl-C in the terminal
-    assert process.wait(60) == 0
-    assert "stopped" in process.stdout.read()
-    assert _processes_naming(scratch) == []
-    assert list(scratch.iterdir()) == []  # the notebook copy, runtime files and log are gone
+    _stop(process, scratch)
+
+
+def test_bad_data_shows_its_problems_in_the_page(browser, served_bad) -> None:
+    url, process, scratch, _ = served_bad
+    page = browser.new_page()
+    try:
+        page.goto(url, wait_until="commit", timeout=120_000)
+        page.wait_for_selector("text=The meeting cannot start", timeout=120_000)
+        text = page.inner_text("body")
+        assert "problem(s) to fix" in text and "kpis.csv" in text
+        assert "Traceback" not in text and "DataError" not in text
+        assert page.locator(".jp-InputArea, .cm-editor").count() == 0
+    finally:
+        page.close()
+    _stop(process, scratch)
