@@ -1,12 +1,14 @@
 """Start and stop the Voilà server of ``okrlib meeting``.
 
 :func:`start` writes the meeting notebook with its parameters injected (papermill) into a
-temporary folder, which also holds Voilà's runtime files (kernel connection files) and
-log, and starts Voilà on 127.0.0.1 in a session of its own, with code cells hidden and
-okrlib's template (``templates/voila/templates/okrlib-meeting``: Voilà's lab template with
-nothing fetched from a network).  :func:`stop` asks Voilà to stop (SIGTERM: it shuts its
-kernels down and exits), kills what is left, and removes the folder.  :func:`serve` is the
-command: start, print the address, wait for Ctrl-C, stop.
+temporary folder, which also holds everything else the server and its kernel write (kernel
+connection files, Jupyter's notebook-trust database and secret, IPython's history, the log:
+``JUPYTER_RUNTIME_DIR``, ``JUPYTER_DATA_DIR`` and ``IPYTHONDIR`` point there), and starts
+Voilà on 127.0.0.1 in a session of its own, with code cells hidden and okrlib's template
+(``templates/voila/templates/okrlib-meeting``: Voilà's lab template with nothing fetched from
+a network).  :func:`stop` asks Voilà to stop (SIGTERM: it shuts its kernels down and exits),
+kills what is left, and removes the folder.  :func:`serve` is the command: start, print the
+address, wait for Ctrl-C, stop.
 """
 
 from __future__ import annotations
@@ -120,6 +122,8 @@ def start(
         env = dict(os.environ)
         env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(templates_root()), env.get("JUPYTER_PATH")]))
         env["JUPYTER_RUNTIME_DIR"] = str(folder / "runtime")
+        env["IPYTHONDIR"] = str(folder / "ipython")  # the kernel's history database goes too
+        env["JUPYTER_DATA_DIR"] = str(folder / "data")  # and the notebook-trust database
         env["PYTHONUNBUFFERED"] = "1"
         command = [
             sys.executable,

@@ -37,7 +37,9 @@ def _serve(tmp_path: Path, data: Path, *options: str):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     out = tmp_path / "reports"
-    env = {**os.environ, "TMPDIR": str(scratch)}
+    home = tmp_path / "home"  # nothing may be written there either
+    home.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch), "HOME": str(home)}
     command = [sys.executable, "-m", "okrlib", "meeting", "--data", str(data), *options, "--out", str(out)]
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -61,6 +63,7 @@ def _stop(process: subprocess.Popen, scratch: Path) -> None:
     assert "stopped" in process.stdout.read()
     assert _processes_naming(scratch) == []
     assert list(scratch.iterdir()) == []  # the notebook copy, runtime files and log are gone
+    assert list((scratch.parent / "home").rglob("*")) == []
 
 
 @pytest.fixture
