@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -75,10 +76,15 @@ def _write_notebook(folder: Path, parameters: dict[str, object]) -> Path:
     return path
 
 
-def _accepting(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex((HOST, port)) == 0
+def _ready(port: int) -> bool:
+    """Whether Voilà answers on ``port`` (a file only Voilà serves, not any listener)."""
+    request = urllib.request.Request(f"http://{HOST}:{port}/voila/static/voila.js", method="HEAD")
+    try:
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
+        with direct.open(request, timeout=2) as response:
+            return response.status == 200
+    except (OSError, ValueError):
+        return False
 
 
 def start(
@@ -156,7 +162,7 @@ def start(
         raise
     server = MeetingServer(process, f"http://{HOST}:{port}/", folder, log)
     deadline = time.monotonic() + timeout
-    while not _accepting(port):
+    while not _ready(port):
         if process.poll() is not None or time.monotonic() > deadline:
             text = log.read_text(errors="replace")[-3000:]
             stop(server)

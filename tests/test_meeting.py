@@ -234,3 +234,50 @@ def test_cli_meeting_options() -> None:
         9,
         "reports",
     )
+
+
+# --- the server's pieces (the browser test runs the whole) -----------------------------------
+
+
+def test_served_notebook_gets_absolute_parameters_and_this_interpreter(tmp_path, monkeypatch) -> None:
+    import nbformat
+
+    from okrlib import _meeting_server
+
+    monkeypatch.chdir(tmp_path)
+    path = _meeting_server._write_notebook(
+        tmp_path, {"data_dir": "d", "quarter": "2026-Q3", "team": "Sales", "out_dir": "/r"}
+    )
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.metadata.kernelspec.name == "python3"
+    injected = [c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and 'team = "Sales"' in injected[0].source
+    assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code")
+
+
+def test_shipped_notebook_has_parameters_and_no_outputs() -> None:
+    import nbformat
+
+    from okrlib import _meeting_server
+
+    notebook = nbformat.read(_meeting_server.notebook_path(), as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.tags
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    assert (_meeting_server.templates_root() / "voila" / "templates" / "okrlib-meeting").is_dir()
+
+
+def test_a_taken_port_is_an_error_and_leaves_nothing(tmp_path, monkeypatch) -> None:
+    import socket
+    import tempfile
+
+    from okrlib import _meeting_server
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(okrlib.OkrlibError, match="did not start"):
+            _meeting_server.start(SAMPLE, port=port, timeout=60)
+    assert list(tmp_path.iterdir()) == []
