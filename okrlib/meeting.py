@@ -273,6 +273,9 @@ class Agenda(ReviewMeeting):
     header_view, key_results_view, impact_view, export_view : HTML widgets shown now.
     kpi_view : the KPI charts; ``kpi_charts`` the altair charts it shows.
     out_dir : where exports go (``<out_dir>/<quarter>/``).
+
+    ReviewMeeting's ``detail_view`` (check-in charts, forecast odds, impact table) is not
+    drawn: the agenda shows the objective's key results, KPIs and verdicts itself.
     """
 
     def __init__(

@@ -132,6 +132,13 @@ def test_agenda_export_uses_the_reports_slug_and_leaves_data_alone(good_dir, tmp
     assert {p.name: p.read_bytes() for p in good_dir.iterdir()} == before
 
 
+def test_company_view_exports_as_company(good, tmp_path) -> None:
+    panel = meeting.Agenda(good, "2026-Q3", None, tmp_path)
+    panel.note.value = "All hands"
+    path = panel.export()
+    assert path.name == "company-meeting.md" and "the whole company" in path.read_text()
+
+
 # --- the agenda ---------------------------------------------------------------------------------
 
 
