@@ -35,7 +35,7 @@ COMPANY = "Company (all teams)"  # the team dropdown's entry for the whole compa
 WIDE = {"width": "max-content", "max_width": "100%"}
 
 
-class _Shown(widgets.Output):
+class Shown(widgets.Output):
     """An Output for charts and tables; it keeps its chart widgets and reuses them.
 
     Each chart becomes :func:`okrlib.presentation.charts.chart_widget` (drawn offline, as SVG); the next
@@ -121,8 +121,8 @@ class ReviewMeeting:
         self.objective = widgets.Dropdown(description="Objective", options=[], layout=WIDE)
         self.reset = widgets.Button(description="Reset what-ifs", icon="undo")
         self.objectives_view = widgets.HTML()
-        self.progress_view = _Shown()
-        self.detail_view = _Shown()
+        self.progress_view = Shown()
+        self.detail_view = Shown()
         self.what_if_view = widgets.HTML()
         self.sliders: dict[str, widgets.FloatSlider] = {}
         self.targets: dict[str, widgets.FloatText] = {}
@@ -366,7 +366,7 @@ class KpiExplorer:
         self.lagging = widgets.Dropdown(
             description="Lagging", options=[o for o in options if o[1] in lagging], layout=WIDE
         )
-        self.trend_view, self.compare_view = _Shown(), _Shown()
+        self.trend_view, self.compare_view = Shown(), Shown()
         self.linked_view = widgets.HTML()
         self._linked_all = review.linked_key_results(workbook)
         self._quiet = False
