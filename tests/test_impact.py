@@ -470,6 +470,10 @@ def test_the_impact_table_shows_the_points_each_verdict_rests_on(sample) -> None
     assert delivery["ramp_low"] < delivery["ramp_effect"] < delivery["ramp_high"]
     html = present.impact_table(results, sample.kpis).data
     assert "Points used" in html and "26 + 13 weeks" in html
+    assert "26 + 13 weeks; a step" in html  # ops-26q3-delivery-kr1: a step found
+    ramp = results.assign(shape="ramp", ramp_effect=7.0, ramp_low=2.0, ramp_high=12.0, ramp_pct=9.0).head(1)
+    shown = present.impact_table(ramp).data
+    assert "; a build-up" in shown and "+2 to +12" in shown and "9" in shown
     seasonal = results.assign(period="month", baseline_points=24, post_points=3, seasonal=True).head(1)
     assert "24 + 3 months, seasonal" in present.impact_table(seasonal).data
 
