@@ -213,6 +213,6 @@ def impact_chart(series: pd.DataFrame, result: pd.Series, unit: str | None = Non
     title = alt.TitleParams(
         f"{result.get('key_result', result['kr_id'])}: its KPI {verdict}",
         subtitle=f"black: actual {unit}ly values; blue: baseline trend, dashed after the quarter start "
-        "(the counterfactual); band: the effect's 95% interval around it",
+        "(the counterfactual); band: the step's interval around it",
     )
     return alt.layer(band, baseline, counterfactual, actual, start, title=title, width=WIDTH, height=220)

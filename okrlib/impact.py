@@ -47,13 +47,14 @@ Why this model: weekly KPI series are autocorrelated, and plain OLS with Newey-W
 calls about a quarter of no-effect series significant.  Maximum-likelihood AR(1) fits
 (statsmodels SARIMAX) underestimate rho on 39 points and still give 13-15% false verdicts
 here.  So the fit is feasible GLS (statsmodels ``GLSAR``, Cochrane-Orcutt) at a
-bias-corrected rho, and the 95% interval and p-value come from a parametric bootstrap of
-the t statistic (399 series simulated from the fitted no-effect model with the same
-estimator), which corrects the remaining small-sample optimism.  Measured by
-``tests/test_impact.py`` on 200 seeds of 26 + 13 weekly points with AR(1) noise (phi 0.5)
-and a trend: 5% false verdicts with no effect; 90% of level shifts of 3 noise standard
-deviations (the AR(1) series' own standard deviation) found with the right sign (76% when
-the shift is 3 innovation standard deviations, 3 / 1.15 of those).
+bias-corrected rho, and the interval and p-value come from a parametric bootstrap of
+the t statistic (399 series simulated with no effect, at the rho and sigma the data give,
+through the same estimator), which corrects the remaining small-sample optimism.  The step
+alone (``okrlib._its.fit``, 95%), measured by ``tests/test_impact.py`` on 200 seeds of
+26 + 13 weekly points with AR(1) noise (phi 0.5) and a trend: 5% false verdicts with no
+effect; 90% of level shifts of 3 noise standard deviations (the AR(1) series' own standard
+deviation) found with the right sign (76% when the shift is 3 innovation standard
+deviations, 3 / 1.15 of those).  The verdict tests a step and a ramp together (below).
 
 Seasonality
 -----------
@@ -108,13 +109,15 @@ per case (trend, AR(1) noise with phi 0.5, two years of weeks or three of months
 history, with and without a yearly cycle of 2 sds): false verdicts 3.5-8%, 3-sd steps and
 ramps found 80-94%, none the wrong way (see ``docs/impact-simulations.md``).
 
-Verdict (direction-aware): ``improved`` when the interval lies wholly on the KPI's good
-side of zero, ``worsened`` when wholly on the bad side, ``no_clear_effect`` otherwise,
+Verdict (direction-aware): ``improved`` when the decision rule finds a change (the step's
+or the ramp's interval wholly on one side of zero, :func:`change`) on the KPI's good side,
+``worsened`` when on the bad side, ``no_clear_effect`` otherwise,
 ``insufficient_data`` with fewer than 8 baseline or 4 post weeks (12 and 2 months for a
 monthly KPI; ``reason`` says which).
 Each verdict carries what it rests on: ``period`` (the unit of the points), the
-``baseline_points`` and ``post_points`` used, and ``seasonal`` (whether a yearly cycle was
-modelled).
+``baseline_points`` and ``post_points`` used, ``seasonal`` (whether a yearly cycle was
+modelled) and ``shape`` (``step`` or ``ramp``: which shape the verdict found; missing
+without one).
 
 Difference-in-differences: when the KR names a segment and the KPI has other segments
 (``all`` aside), the same model is fitted to the KR segment's weekly value minus the mean
@@ -567,9 +570,10 @@ def impact(
     One row per linked key result: kr_id, objective_id, team, key_result, kpi_id, segment
     (the series tested), direction, period (``week`` or ``month``: the points the model
     ran on), baseline_points, post_points, seasonal (whether a yearly cycle was modelled),
-    effect, effect_low, effect_high, effect_pct, p_value, end_difference, verdict, reason,
-    shared_by, the build-up test's ramp_effect, ramp_low, ramp_high, ramp_p_value and
-    ramp_verdict (see the module docstring), the difference-in-differences columns
+    effect, effect_low, effect_high, effect_pct, p_value, end_difference, verdict (by the
+    decision rule, :func:`change`), shape (``step`` or ``ramp``: what the verdict found),
+    reason, shared_by, the build-up's ramp_effect, ramp_low, ramp_high, ramp_pct,
+    ramp_p_value and ramp_verdict (see the module docstring), the difference-in-differences columns
     did_effect, did_low, did_high, did_p_value, did_verdict, and the KR's progress and
     status beside them.  ``team`` keeps one team's
     key results.
