@@ -93,7 +93,9 @@ Series simulated with no effect, at the rho and sigma of the model holding both 
 a ramp, go through both fits; the :data:`VERDICT_LEVEL` quantile of the larger |t| is the
 critical value of both intervals (:func:`okrlib._its.fit_step_and_ramp`).  A change is
 found when either interval excludes zero; when both do, the one with the smaller p-value
-gives the ``shape`` (``step`` or ``ramp``) and the sign.  ``verdict`` (and
+gives the ``shape`` (``step`` or ``ramp``) and the sign.  ``p_value`` and
+``ramp_p_value`` are each shape's share of simulated maxima at or beyond its own |t| (so
+the smaller of the two is the rule's p-value).  ``verdict`` (and
 ``did_verdict``, the guardrails) follow that sign; ``ramp_verdict`` is the ramp's interval
 alone.  The level is 93.5% because the issue's bounds allow it and no lower one met
 them: on 1,000 simulated series per case, at 95% the weekly steps and ramps were found
@@ -687,8 +689,10 @@ def guardrails(
 ) -> pd.DataFrame:
     """Every KPI tested at the quarter start; the returned rows are those that worsened.
 
-    Returns kpi_id, segment, name, direction, effect, effect_low, effect_high, effect_pct,
-    p_value and linked (whether a key result of the quarter links it).
+    Returns kpi_id, segment, name, direction, the points the fit rests on (period,
+    baseline_points, post_points, seasonal, short_history), effect, effect_low, effect_high,
+    effect_pct, p_value, end_difference, rho, ramp_effect, verdict, shape (``step`` or
+    ``ramp``, see :func:`change`) and linked (whether a key result of the quarter links it).
     """
     period, day = resolve(workbook, quarter, as_of)
     series = _history.series(workbook.kpi_history)
