@@ -288,12 +288,13 @@ def m_impact_fits_floor(sizes: Sizes) -> tuple[float, object]:
     the step and the ramp with their shared bootstrap) on the same 26 + 13 weekly values
     already cut out as a numpy matrix, no pandas (and no search for a yearly cycle)."""
     from okrlib import _its
+    from okrlib.impact import VERDICT_LEVEL
 
     weeks, values = long_history_values(sizes.links, LONG_HISTORY_YEARS)
     week = (weeks - pd.Timestamp("2026-07-01")).days.to_numpy() // 7
     window = (week >= -26) & (week < 13)
     start = time.perf_counter()
-    fits, _ = _its.fit_step_and_ramp(week[window], values[window], level=0.935)
+    fits, _ = _its.fit_step_and_ramp(week[window], values[window], level=VERDICT_LEVEL["week"])
     return time.perf_counter() - start, int((fits["low"] > 0).sum())
 
 

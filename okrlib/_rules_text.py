@@ -10,7 +10,7 @@ from __future__ import annotations
 from . import changes, impact, kpi, progress, review
 
 _ON = round(progress.ON_TRACK_TOLERANCE * 100)
-_MISS = round((1 - impact.VERDICT_LEVEL) * 1000)
+_MISS = {period: round((1 - level) * 1000) for period, level in impact.VERDICT_LEVEL.items()}
 _RISK = round(progress.AT_RISK_TOLERANCE * 100)
 
 RULES: tuple[tuple[str, str], ...] = (
@@ -92,7 +92,8 @@ RULES: tuple[tuple[str, str], ...] = (
         "shapes of effect are looked for together: <i>a step</i>, a jump at the quarter start "
         "that then holds, and <i>a build-up</i>, an effect growing steadily from nothing over "
         "the quarter. Each gets its own range, and the two ranges are made wide enough that, "
-        f"with no real change, either one leaves out zero only {_MISS} times in 1,000. The "
+        f"with no real change, either one leaves out zero only {_MISS['week']} times in 1,000 "
+        f"for a weekly KPI and {_MISS['month']} for a monthly one. The "
         "verdict is <b>improved</b> or <b>worsened</b> when one shape's whole range lies on one "
         "side of zero (when both do, the clearer one counts), <b>no clear effect</b> otherwise, "
         "and <b>insufficient data</b> with fewer "
