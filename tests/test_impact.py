@@ -116,6 +116,23 @@ def test_difference_in_differences_removes_a_shared_shock(tmp_path) -> None:
     assert row["did_verdict"] == "improved"
 
 
+def test_a_build_up_is_the_verdict_the_segment_comparison_and_the_guardrails_see(tmp_path) -> None:
+    rng = np.random.default_rng(8)
+    week = np.arange(-26, 13)
+    ramp = np.where(week >= 0, 0.5 * (week + 1), 0.0)  # 0.5 a week: 3.5 on average, 6.5 at the end
+    series = {
+        ("k", "emea"): linear_with_jump(0.0) + ramp + rng.normal(0, 0.5, 39),
+        ("k", "americas"): linear_with_jump(0.0) + rng.normal(0, 0.5, 39),
+        ("k", "all"): linear_with_jump(0.0) + ramp / 2 + rng.normal(0, 0.5, 39),
+    }
+    wb = write_workbook(tmp_path / "d", series, direction="lower_is_better", kr_segment="emea")
+    row = impact.impact(wb, "2026-Q3", "2026-09-30").iloc[0]
+    assert row["shape"] == "ramp" and row["verdict"] == "worsened" and row["did_verdict"] == "worsened"
+    assert row["ramp_effect"] == pytest.approx(3.5, abs=0.6) and row["effect"] < row["ramp_effect"] / 2
+    worsened = impact.guardrails(wb, "2026-Q3", "2026-09-30")
+    assert worsened[["kpi_id", "segment", "shape"]].values.tolist() == [["k", "all", "ramp"]]
+
+
 def test_impact_series_gives_actual_fitted_and_counterfactual(tmp_path) -> None:
     wb = write_workbook(tmp_path / "d", {("k", "all"): linear_with_jump(4.0)})
     series = impact.impact_series(wb, "2026-Q3", "k", as_of="2026-09-30")
