@@ -366,6 +366,10 @@ FIT_COLUMNS = [
     "ramp_high",
     "ramp_pct",
     "ramp_p_value",
+    "ramp_intercept",
+    "ramp_slope",
+    "ramp_season_sin",
+    "ramp_season_cos",
     "reason",
 ]
 
@@ -437,6 +441,7 @@ def _fits(points: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
             point[chosen], value[chosen], column[chosen], np.where(joint, year, 0.0), level
         )
         numbers.loc[taken_out, ["season_sin", "season_cos"]] = cycles[taken_out, :2]
+        numbers.loc[taken_out, ["ramp_season_sin", "ramp_season_cos"]] = cycles[taken_out, :2]
         # percents against the counterfactual with its cycle put back (the fit saw it taken out)
         after = point >= 0
         cycle = cycles[column, 0] * np.sin(2 * np.pi * point / year[column]) + cycles[column, 1] * np.cos(
@@ -457,7 +462,7 @@ def _fits(points: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
 def _fit_patterns(
     point: np.ndarray, value: np.ndarray, column: np.ndarray, year: np.ndarray, level: np.ndarray
 ) -> np.ndarray:
-    """The fitted numbers (``FIT_COLUMNS`` effect to ramp_p_value, then the step's and the
+    """The fitted numbers (``FIT_COLUMNS`` effect to ramp_season_cos, then the step's and the
     ramp's counterfactual means over the post points) of series ``0 .. len(year) - 1``
     given as long arrays (point, value, series number); NaN rows for series not given.
     ``year`` is a series' points per year when its yearly cycle is fitted in the model,
@@ -470,7 +475,7 @@ def _fit_patterns(
     given = present.any(axis=0)
     groups = np.vstack([present[:, given], year[given], level[given]]).T
     patterns, which = np.unique(groups, axis=0, return_inverse=True)
-    result = np.full((count, 18), np.nan)
+    result = np.full((count, 22), np.nan)
     for number, pattern in enumerate(patterns):  # over distinct patterns of points, not series
         cols = np.flatnonzero(given)[which.ravel() == number]
         rows, cycle = pattern[:-2].astype(bool), float(pattern[-2]) or None
@@ -496,6 +501,10 @@ def _fit_patterns(
                 ramp["high"],
                 np.full(len(cols), np.nan),  # ramp_pct
                 ramp["p_value"],
+                ramp["intercept"],
+                ramp["slope"],
+                ramp["season_sin"],
+                ramp["season_cos"],
                 counterfactual.mean(axis=0),
                 _baseline_line(t[post], ramp, cycle).mean(axis=0),
             ]
@@ -669,8 +678,11 @@ def impact_series(
     """Actual, fitted and counterfactual values of one KPI series, for the impact chart.
 
     Returns period (``week`` or ``month``), point, point_start, phase (``baseline`` or
-    ``post``), value, fitted and counterfactual (the baseline trend extended; missing when
-    the series is too short).
+    ``post``), value, fitted, counterfactual (the baseline trend extended; missing when
+    the series is too short) and effect_shape (the effect at each point per unit of its
+    mean: 1 after the start for a step, growing from the start for a ramp, 0 before).  They
+    are the ramp model's when the decision rule found a ramp (:func:`change`), else the
+    step model's.
     """
     period, day = resolve(workbook, quarter, as_of)
     series = _with_periods(workbook, pd.DataFrame({"kpi_id": [kpi_id], "segment": [segment]}), day)
@@ -682,13 +694,20 @@ def impact_series(
     out = points[["point", "point_start", "value"]].reset_index(drop=True)
     out.insert(0, "period", pd.Series(unit, index=out.index, dtype="str"))
     out.insert(3, "phase", np.where(out["point"] < 0, "baseline", "post"))
+    point = out["point"].to_numpy()
     if "effect" in fit:
         year = YEAR[unit] if fit["seasonal"] else None
-        trend = pd.Series(_baseline_line(out["point"].to_numpy(), fit, year)[:, 0], index=out.index)
+        ramp = change(pd.DataFrame([fit]))["shape"].iloc[0] == "ramp"
+        names = ("intercept", "slope", "season_sin", "season_cos")
+        line = {name: fit.get(f"ramp_{name}" if ramp else name, 0.0) for name in names}
+        shape = _its.design_matrix(point, ramp=ramp)[:, -1]
+        trend = pd.Series(_baseline_line(point, line, year)[:, 0], index=out.index)
         out["counterfactual"] = trend
-        out["fitted"] = trend + fit["effect"] * (out["point"] >= 0)
+        out["fitted"] = trend + fit["ramp_effect" if ramp else "effect"] * shape
+        out["effect_shape"] = shape
     else:
         out["counterfactual"] = out["fitted"] = np.nan
+        out["effect_shape"] = (point >= 0).astype("float64")
     return out
 
 
@@ -730,6 +749,10 @@ def guardrails(
         "ramp_high",
         "ramp_pct",
         "ramp_p_value",
+        "ramp_intercept",
+        "ramp_slope",
+        "ramp_season_sin",
+        "ramp_season_cos",
         "reason",
     ]
     return worsened.drop(columns=internal).reset_index(drop=True)

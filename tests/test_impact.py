@@ -142,6 +142,26 @@ def test_impact_series_gives_actual_fitted_and_counterfactual(tmp_path) -> None:
     assert np.allclose(series["fitted"], series["value"])
 
 
+def test_impact_series_and_chart_follow_the_shape_found(tmp_path) -> None:
+    week = np.arange(-26, 13)
+    ramp = np.where(week >= 0, 0.5 * (week + 1), 0.0)
+    values = linear_with_jump(0.0) + ramp + np.random.default_rng(9).normal(0, 0.05, 39)
+    wb = write_workbook(tmp_path / "d", {("k", "all"): values})
+    row = impact.impact(wb, "2026-Q3", "2026-09-30").iloc[0]
+    assert row["shape"] == "ramp" and row["ramp_effect"] == pytest.approx(3.5, abs=0.1)
+    series = impact.impact_series(wb, "2026-Q3", "k", as_of="2026-09-30")
+    assert np.allclose(series["counterfactual"], 50 + 0.3 * week, atol=0.1)  # the ramp model's trend
+    assert np.allclose(series["fitted"], values, atol=0.2)
+    assert np.allclose(series["effect_shape"], ramp / 3.5)
+    from okrlib import _charts_kpi
+
+    chart = _charts_kpi.impact_chart(series, row)
+    band = pd.DataFrame(chart.layer[0].data)
+    widths = (band["band_high"] - band["band_low"]).to_numpy()
+    assert np.all(np.diff(widths) > 0)  # a build-up's interval widens with it
+    assert np.allclose(band["band_low"], band["counterfactual"] + row["ramp_low"] * band["effect_shape"])
+
+
 def test_batch_estimator_matches_statsmodels_glsar() -> None:
     rng = np.random.default_rng(11)
     t = np.arange(-26, 13, dtype=float)
