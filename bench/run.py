@@ -284,17 +284,17 @@ def m_impact_long(sizes: Sizes) -> tuple[float, object]:
 
 
 def m_impact_fits_floor(sizes: Sizes) -> tuple[float, object]:
-    """The floor of :func:`m_impact_long`: the same model fits (okrlib.analysis._its.fit_many, the
-    step and the ramp) on the same 26 + 13 weekly values already cut out as a numpy
-    matrix, no pandas (and no search for a yearly cycle)."""
+    """The floor of :func:`m_impact_long`: the same model fits (okrlib.analysis._its.fit_step_and_ramp,
+    the step and the ramp with their shared bootstrap) on the same 26 + 13 weekly values
+    already cut out as a numpy matrix, no pandas (and no search for a yearly cycle)."""
     from okrlib.analysis import _its
+    from okrlib.analysis.impact import VERDICT_LEVEL
 
     weeks, values = long_history_values(sizes.links, LONG_HISTORY_YEARS)
     week = (weeks - pd.Timestamp("2026-07-01")).days.to_numpy() // 7
     window = (week >= -26) & (week < 13)
     start = time.perf_counter()
-    fits = _its.fit_many(week[window], values[window])
-    _its.fit_many(week[window], values[window], ramp=True)
+    fits, _ = _its.fit_step_and_ramp(week[window], values[window], level=VERDICT_LEVEL["week"])
     return time.perf_counter() - start, int((fits["low"] > 0).sum())
 
 

@@ -117,6 +117,8 @@ def test_the_appendix_quotes_the_constants_the_code_uses() -> None:
     assert f"({impact.MIN_BASELINE_MONTHS} months before or {impact.MIN_POST_MONTHS} months in" in text
     assert f"({impact.BASELINE_WEEKS} weeks)" in text and f"({impact.BASELINE_MONTHS} months," in text
     assert f"{impact.MONTHLY_SPACING_DAYS} days or more apart" in text
+    weekly, monthly = (round((1 - impact.VERDICT_LEVEL[period]) * 1000) for period in ("week", "month"))
+    assert f"only {weekly} times in 1,000 for a weekly KPI and {monthly} for a monthly one" in text
 
 
 def test_the_reference_lists_every_lint_rule() -> None:

@@ -5,7 +5,10 @@ The model (documented in :mod:`okrlib.analysis.impact`)::
     y_t = a + b * t + effect * post_t + e_t,    e_t = rho * e_{t-1} + u_t
 
 fitted by feasible GLS (Cochrane-Orcutt) at a bias-corrected ``rho`` and calibrated by a
-parametric bootstrap of the t statistic under the fitted no-effect model.  ``fit_batch``
+parametric bootstrap of the t statistic: series simulated with no effect, their AR(1)
+noise at the rho and sigma of the model with the effect in it (a real effect left out of
+that fit passes for autocorrelation and widens its own interval).
+``fit_step_and_ramp`` tests a step and a ramp together (max-t over one bootstrap).  ``fit_batch``
 is statsmodels' ``GLSAR(rho=...).fit()`` written in numpy for many series at once (the
 bootstrap fits 399 series per KR); tests check that it equals statsmodels' fit.  Not
 importing statsmodels here keeps about 0.9 s of imports out of every report kernel.
@@ -128,46 +131,100 @@ def fit_many(
     cycle's coefficients; zero without ``year``).
     """
     design = design_matrix(weeks, year, ramp)
+    return _fit_effects(design[:, :-1], [design[:, -1]], values, draws, seed, year is not None)[0]
+
+
+def fit_step_and_ramp(
+    points: np.ndarray,
+    values: np.ndarray,
+    draws: int = BOOTSTRAP_DRAWS,
+    seed: int = SEED,
+    year: float | None = None,
+    level: float = 0.95,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The step model and the ramp model of every column of ``values``, tested together.
+
+    Each model is fitted as :func:`fit_many` fits it; the two share one bootstrap: series
+    simulated with no effect (AR(1) at the rho and sigma of the model with both a step and
+    a ramp, so neither shape inflates them) go through both fits, and the ``level``
+    quantile of the larger of the two |t| is both intervals' critical value. A verdict on
+    either interval is then one test of "no change" at 1 - ``level`` (max-t: the two
+    tests' correlation counted), and each ``p_value`` is the share of simulated maxima at
+    or beyond its |t|.
+    Returns the step's and the ramp's dicts (keys as :func:`fit_many`).
+    """
+    step = design_matrix(points, year)
+    ramp = design_matrix(points, year, ramp=True)[:, -1]
+    return _fit_effects(step[:, :-1], [step[:, -1], ramp], values, draws, seed, year is not None, level)
+
+
+def _fit_effects(
+    base: np.ndarray,
+    effects: list[np.ndarray],
+    values: np.ndarray,
+    draws: int,
+    seed: int,
+    seasonal: bool,
+    level: float = 0.95,
+) -> list[dict[str, np.ndarray]]:
+    """Fit ``base`` plus each effect column in turn; one shared max-t bootstrap."""
     y = np.asarray(values).astype("float64")
-    params, errors, rho, _ = fit_batch(design, y)
-    intercept, slope, effect = params[:, 0], params[:, 1], params[:, -1]
-    se = errors[:, -1]
-    null_t = _null_t(design, y, draws, seed)  # S x draws, NaN rows where sigma is 0
-    usable = (se > 0) & ~np.isnan(null_t).all(axis=1) if draws else np.zeros(len(se), bool)
-    critical = np.full(len(se), np.inf)
-    p_value = np.where(effect != 0, 0.0, 1.0)  # an exact fit: no noise left to test against
-    if usable.any():
-        rows = null_t[usable]
-        critical[usable] = np.quantile(rows, 0.95, axis=1)
-        exceed = (rows >= (np.abs(effect[usable]) / se[usable])[:, None]).sum(axis=1)
-        p_value[usable] = (1 + exceed) / (rows.shape[1] + 1)
-    half = np.where(usable, critical * np.where(usable, se, 0.0), 0.0)
-    return {
-        "effect": effect,
-        "low": effect - half,
-        "high": effect + half,
-        "p_value": p_value,
-        "intercept": intercept,
-        "slope": slope,
-        "rho": rho,
-        "critical_value": critical,
-        "season_sin": params[:, 2] if year is not None else np.zeros(len(se)),
-        "season_cos": params[:, 3] if year is not None else np.zeros(len(se)),
-    }
+    designs = [np.column_stack([base, effect]) for effect in effects]
+    fits = [fit_batch(design, y) for design in designs]
+    full = designs[0] if len(effects) == 1 else np.column_stack([base, *effects])
+    null_fit = fits[0] if len(effects) == 1 else fit_batch(full, y)
+    null_t = _null_t(base, designs, y, null_fit, draws, seed)  # S x draws
+    out = []
+    for params, errors, rho, _ in fits:
+        effect, se = params[:, -1], errors[:, -1]
+        usable = (se > 0) & ~np.isnan(null_t).all(axis=1) if draws else np.zeros(len(se), bool)
+        critical = np.full(len(se), np.inf)
+        p_value = np.where(effect != 0, 0.0, 1.0)  # an exact fit: no noise left to test against
+        if usable.any():
+            rows = null_t[usable]
+            critical[usable] = np.quantile(rows, level, axis=1)
+            exceed = (rows >= (np.abs(effect[usable]) / se[usable])[:, None]).sum(axis=1)
+            p_value[usable] = (1 + exceed) / (rows.shape[1] + 1)
+        half = np.where(usable, critical * np.where(usable, se, 0.0), 0.0)
+        out.append(
+            {
+                "effect": effect,
+                "low": effect - half,
+                "high": effect + half,
+                "p_value": p_value,
+                "intercept": params[:, 0],
+                "slope": params[:, 1],
+                "rho": rho,
+                "critical_value": critical,
+                "season_sin": params[:, 2] if seasonal else np.zeros(len(se)),
+                "season_cos": params[:, 3] if seasonal else np.zeros(len(se)),
+            }
+        )
+    return out
 
 
-def _null_t(design: np.ndarray, y: np.ndarray, draws: int, seed: int) -> np.ndarray:
-    """|t| of the effect on series simulated from each column's fitted no-effect model
-    (S x draws; a row of NaN where the no-effect fit is exact)."""
-    null_design = design[:, :-1]
-    params, _, rho, sigma = fit_batch(null_design, y)
+def _null_t(
+    base: np.ndarray,
+    designs: list[np.ndarray],
+    y: np.ndarray,
+    null_fit: tuple,
+    draws: int,
+    seed: int,
+) -> np.ndarray:
+    """The largest |t| of the effects of ``designs`` on series simulated with no effect
+    (S x draws; a row of NaN where the fit is exact).
+
+    The simulated series follow ``base`` at ``null_fit``'s coefficients, with AR(1) noise
+    at its rho and sigma: those of the model with the effects in it, so that a real effect
+    does not pass for noise and widen the interval it is tested against."""
+    params, _, rho, sigma = null_fit
     n, count = y.shape
     out = np.full((count, draws), np.nan)
     noisy = np.flatnonzero(sigma > 0)
     if not draws or not len(noisy):
         return out
     standard = np.random.default_rng(seed).normal(0.0, 1.0, (n, draws))
-    means = np.einsum("tk,sk->ts", null_design, params)  # n x S
+    means = np.einsum("tk,sk->ts", base, params[:, : base.shape[1]])  # n x S
     step = max(CHUNK_COLUMNS // draws, 1)
     for first in range(0, len(noisy), step):  # over chunks of series, not rows
         cols = noisy[first : first + step]
@@ -177,6 +234,9 @@ def _null_t(design: np.ndarray, y: np.ndarray, draws: int, seed: int) -> np.ndar
         for i in range(1, n):  # over weeks (about 40), not rows
             noise[i] = rho[cols][:, None] * noise[i - 1] + shocks[i]
         simulated = (means[:, cols][:, :, None] + noise).reshape(n, -1)
-        sim_params, sim_se, _, _ = fit_batch(design, simulated)
-        out[cols] = np.abs(sim_params[:, -1] / sim_se[:, -1]).reshape(len(cols), draws)
+        largest = np.zeros(simulated.shape[1])
+        for design in designs:
+            sim_params, sim_se, _, _ = fit_batch(design, simulated)
+            largest = np.maximum(largest, np.abs(sim_params[:, -1] / sim_se[:, -1]))
+        out[cols] = largest.reshape(len(cols), draws)
     return out

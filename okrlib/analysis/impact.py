@@ -47,13 +47,14 @@ Why this model: weekly KPI series are autocorrelated, and plain OLS with Newey-W
 calls about a quarter of no-effect series significant.  Maximum-likelihood AR(1) fits
 (statsmodels SARIMAX) underestimate rho on 39 points and still give 13-15% false verdicts
 here.  So the fit is feasible GLS (statsmodels ``GLSAR``, Cochrane-Orcutt) at a
-bias-corrected rho, and the 95% interval and p-value come from a parametric bootstrap of
-the t statistic (399 series simulated from the fitted no-effect model with the same
-estimator), which corrects the remaining small-sample optimism.  Measured by
-``tests/test_impact.py`` on 200 seeds of 26 + 13 weekly points with AR(1) noise (phi 0.5)
-and a trend: 5% false verdicts with no effect; 90% of level shifts of 3 noise standard
-deviations (the AR(1) series' own standard deviation) found with the right sign (76% when
-the shift is 3 innovation standard deviations, 3 / 1.15 of those).
+bias-corrected rho, and the interval and p-value come from a parametric bootstrap of
+the t statistic (399 series simulated with no effect, at the rho and sigma the data give,
+through the same estimator), which corrects the remaining small-sample optimism.  The step
+alone (``okrlib.analysis._its.fit``, 95%), measured by ``tests/test_impact.py`` on 200 seeds of
+26 + 13 weekly points with AR(1) noise (phi 0.5) and a trend: 5% false verdicts with no
+effect; 90% of level shifts of 3 noise standard deviations (the AR(1) series' own standard
+deviation) found with the right sign (76% when the shift is 3 innovation standard
+deviations, 3 / 1.15 of those).  The verdict tests a step and a ramp together (below).
 
 Seasonality
 -----------
@@ -80,26 +81,52 @@ Effects that build up
 ---------------------
 A step is not the only shape: an effect growing steadily over the quarter is read by the
 step model as a fraction of itself (its trend bends to follow the build-up: on simulated
-ramps whose mean over the quarter is 3 noise sds, the step's estimate averages 16% of it
-and finds 2.5%).  So every series is also fitted with the step replaced by a straight-line
-ramp from nothing at the quarter start (:func:`okrlib.analysis._its.design_matrix`), scaled so its
-coefficient is the effect's mean over the post points; same estimator and bootstrap.
-``ramp_effect``, ``ramp_low``, ``ramp_high``, ``ramp_p_value`` and ``ramp_verdict`` sit
-beside the step's.  Measured by ``tests/test_impact.py`` on 200 series of 26 + 13 weeks:
-5% false verdicts with no effect, 65% of such ramps found (a build-up is hard to tell from
-a bend of the trend in 13 weeks: below the 80% a step gets), none with the wrong sign; on
-steps the ramp test finds 3% (the step test 88%).  The headline verdict stays the step's,
-and the report does not show the ramp's: on the sample it disagrees with the step only
-where something else is wrong (a season too short to model, an earlier shift inside the
-baseline), and at 65% power it would mostly add doubt.  It is there for an analyst.
+weekly ramps whose mean over the quarter is 3 noise sds, the step's estimate averages 16%
+of it and finds 2%).  So every series is also fitted with the step replaced by a
+straight-line ramp from nothing at the quarter start (:func:`okrlib.analysis._its.design_matrix`),
+scaled so its coefficient is the effect's mean over the post points (a ramp whose mean is
+3 sds ends at 13 / 7 of that after 13 weeks).  ``ramp_effect``, ``ramp_low``,
+``ramp_high``, ``ramp_pct`` and ``ramp_p_value`` sit beside the step's.
 
-Verdict (direction-aware): ``improved`` when the interval lies wholly on the KPI's good
-side of zero, ``worsened`` when wholly on the bad side, ``no_clear_effect`` otherwise,
+The decision rule (:func:`change`): the step and the ramp are tested together, max-t.
+Series simulated with no effect, at the rho and sigma of the model holding both a step and
+a ramp, go through both fits; the :data:`VERDICT_LEVEL` quantile of the larger |t| is the
+critical value of both intervals (:func:`okrlib.analysis._its.fit_step_and_ramp`), 93.5% for a
+weekly KPI and 95% for a monthly one.  A change is
+found when either interval excludes zero; when both do, the one with the smaller p-value
+gives the ``shape`` (``step`` or ``ramp``) and the sign.  ``p_value`` and
+``ramp_p_value`` are each shape's share of simulated maxima at or beyond its own |t| (so
+the smaller of the two is the rule's p-value).  ``verdict`` (and
+``did_verdict``, the guardrails) follow that sign; ``ramp_verdict`` is the ramp's interval
+alone.  The levels are set by measurement, each period's bootstrap having its own error
+(at 95%, about 4.4% false verdicts on weekly and up to 6.6% on monthly KPIs): on 1,000
+simulated series per case, at 95% the weekly steps and ramps were found 77-78% of the time
+(under the 80% asked), at 93.5% 83-85% with 6.3-6.7% false verdicts; monthly KPIs at
+93.5% got 9.1% false verdicts, at 95% 4.1-6.6% with 83-89% found
+(``docs/impact-simulations.md``).
+
+Why ramps were missed before (65% found): the bootstrap simulated from the fitted
+no-effect model, so a real ramp, fitted without its ramp, passed for autocorrelation (rho
+near the 0.95 cap) and widened its own interval (critical value 3.45 against 2.45 with no
+effect).  A post-mean test (level and slope change, the effect their mean gap) is no
+better: one test, but 77% of 3-sd steps or ramps at its exact 5% critical value, against
+84% and 82% for the max-t pair.  Measured by ``tests/test_impact.py`` on 200 seeded series
+per case (trend, AR(1) noise with phi 0.5, two years of weeks or three of months of
+history, with and without a yearly cycle of 2 sds): false verdicts 4.5-7.5%, 3-sd steps
+and ramps found 82.5-87.5%, none the wrong way (on 1,000 series per case: 4.1-6.7%,
+82.8-88.6%, 1 monthly ramp in 1,000 the wrong way; ``docs/impact-simulations.md``).  A
+ramp that reaches 3 sds only at the quarter's end (mean 1.6 sds over 13 weeks) is found
+41-42% of the time.
+
+Verdict (direction-aware): ``improved`` when the decision rule finds a change (the step's
+or the ramp's interval wholly on one side of zero, :func:`change`) on the KPI's good side,
+``worsened`` when on the bad side, ``no_clear_effect`` otherwise,
 ``insufficient_data`` with fewer than 8 baseline or 4 post weeks (12 and 2 months for a
 monthly KPI; ``reason`` says which).
 Each verdict carries what it rests on: ``period`` (the unit of the points), the
-``baseline_points`` and ``post_points`` used, and ``seasonal`` (whether a yearly cycle was
-modelled).
+``baseline_points`` and ``post_points`` used, ``seasonal`` (whether a yearly cycle was
+modelled) and ``shape`` (``step`` or ``ramp``: which shape the verdict found; missing
+without one).
 
 Difference-in-differences: when the KR names a segment and the KPI has other segments
 (``all`` aside), the same model is fitted to the KR segment's weekly value minus the mean
@@ -137,6 +164,9 @@ SEASONAL_MONTHS = 36
 SEASONAL_SLACK = {"week": 4, "month": 1}
 YEAR = {"week": 365.25 / 7, "month": 12.0}
 SEASONAL_WALD = 9.21  # chi-squared, 2 degrees of freedom, 99%
+# the step and the ramp tested together (max-t), by the period of the points: 6.5% in all
+# for weekly KPIs, 5% for monthly ones (see "Effects that build up")
+VERDICT_LEVEL = {"week": 0.935, "month": 0.95}
 MINIMUM_POINTS = {
     "week": (MIN_BASELINE_WEEKS, MIN_POST_WEEKS),
     "month": (MIN_BASELINE_MONTHS, MIN_POST_MONTHS),
@@ -273,8 +303,36 @@ def _fit_frame(points: pd.DataFrame, period: str = "week") -> dict[str, object]:
     return {name: value for name, value in row.items() if name not in SERIES and not pd.isna(value)}
 
 
+def change(fits: pd.DataFrame, prefix: str = "") -> pd.DataFrame:
+    """The decision rule: which shape's interval excludes zero, and the sign it gives.
+
+    ``fits`` holds ``{prefix}effect``, ``{prefix}low`` and ``{prefix}high`` (``effect_low``
+    and ``effect_high`` without a prefix), the ramp's ``{prefix}ramp_*`` and both p-values.
+    Returns shape (``step``, ``ramp``, or missing: no change found) and sign (+1, -1, 0).
+    When both intervals exclude zero the one with the smaller p-value (the larger |t|)
+    speaks; the two intervals share one critical value (level :data:`VERDICT_LEVEL`).
+    """
+    low, high = ("effect_low", "effect_high") if not prefix else (f"{prefix}low", f"{prefix}high")
+    step = (fits[low] > 0) | (fits[high] < 0)
+    ramp = (fits[f"{prefix}ramp_low"] > 0) | (fits[f"{prefix}ramp_high"] < 0)
+    ramp_first = ramp & (~step | (fits[f"{prefix}ramp_p_value"] < fits[f"{prefix}p_value"]))
+    shape = np.select([ramp_first, step], ["ramp", "step"], default="")
+    effect = np.where(ramp_first, fits[f"{prefix}ramp_effect"], fits[f"{prefix}effect"])
+    sign = np.where(step | ramp, np.sign(effect), 0).astype("int64")
+    return pd.DataFrame(
+        {"shape": pd.Series(shape, index=fits.index, dtype="str").replace("", pd.NA), "sign": sign},
+        index=fits.index,
+    )
+
+
+def rule_verdict(fits: pd.DataFrame, direction: pd.Series, fitted: pd.Series, prefix: str = "") -> pd.Series:
+    """Direction-aware verdict of :func:`change` (step or ramp; see the module docstring)."""
+    sign = change(fits, prefix)["sign"]
+    return verdict(sign, sign, direction, fitted)
+
+
 def verdict(low: pd.Series, high: pd.Series, direction: pd.Series, fitted: pd.Series) -> pd.Series:
-    """Direction-aware verdict from a 95% interval (see the module docstring)."""
+    """Direction-aware verdict from one interval (see the module docstring)."""
     higher = direction.eq("higher_is_better")
     above, below = low > 0, high < 0
     result = np.select(
@@ -306,7 +364,12 @@ FIT_COLUMNS = [
     "ramp_effect",
     "ramp_low",
     "ramp_high",
+    "ramp_pct",
     "ramp_p_value",
+    "ramp_intercept",
+    "ramp_slope",
+    "ramp_season_sin",
+    "ramp_season_cos",
     "reason",
 ]
 
@@ -365,62 +428,67 @@ def _fits(points: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     both = baseline_text + " and " + post_text
     out["reason"] = both.where(short_baseline & short_post, baseline_text.where(short_baseline, post_text))
     out["reason"] = out["reason"].where(short_baseline | short_post)
-    numbers = pd.DataFrame(np.nan, index=out.index, columns=FIT_COLUMNS[FIT_COLUMNS.index("effect") : -1])
+    numbers = pd.DataFrame(
+        np.nan,
+        index=out.index,
+        columns=[*FIT_COLUMNS[FIT_COLUMNS.index("effect") : -1], "level", "ramp_level"],
+    )
     fitted = out["reason"].isna().to_numpy()
     if fitted.any():
         chosen = np.isin(column, np.flatnonzero(fitted))
+        level = np.where(monthly, VERDICT_LEVEL["month"], VERDICT_LEVEL["week"])
         numbers.iloc[:] = _fit_patterns(
-            point[chosen], value[chosen], column[chosen], np.where(joint, year, 0.0)
+            point[chosen], value[chosen], column[chosen], np.where(joint, year, 0.0), level
         )
         numbers.loc[taken_out, ["season_sin", "season_cos"]] = cycles[taken_out, :2]
-        # effect_pct against the counterfactual with its cycle put back (the fit saw it taken out)
+        numbers.loc[taken_out, ["ramp_season_sin", "ramp_season_cos"]] = cycles[taken_out, :2]
+        # percents against the counterfactual with its cycle put back (the fit saw it taken out)
         after = point >= 0
         cycle = cycles[column, 0] * np.sin(2 * np.pi * point / year[column]) + cycles[column, 1] * np.cos(
             2 * np.pi * point / year[column]
         )
         count = np.bincount(column, weights=after, minlength=len(distinct))
-        mean_point = np.bincount(column, weights=point * after, minlength=len(distinct)) / np.maximum(
-            count, 1
-        )
         mean_cycle = np.bincount(column, weights=cycle * after, minlength=len(distinct)) / np.maximum(
             count, 1
         )
-        level = numbers["intercept"] + numbers["slope"] * mean_point + mean_cycle
-        adjusted = (100 * numbers["effect"] / level.where(level != 0)).where(taken_out)
-        numbers["effect_pct"] = adjusted.fillna(numbers["effect_pct"]).where(numbers["effect"].notna())
+        for name, level in (("effect", "level"), ("ramp_effect", "ramp_level")):
+            line = numbers[level] + np.where(taken_out, mean_cycle, 0.0)
+            pct = 100 * numbers[name] / line.where(line != 0)
+            numbers[name.replace("effect", "pct") if name != "effect" else "effect_pct"] = pct
     out = pd.concat([out, numbers], axis=1)[FIT_COLUMNS]
     return out.astype({"kpi_id": "str", "segment": "str", "period": "str", "reason": "str"})
 
 
-def _fit_patterns(point: np.ndarray, value: np.ndarray, column: np.ndarray, year: np.ndarray) -> np.ndarray:
-    """The fitted numbers (``FIT_COLUMNS`` effect to ramp_p_value) of series ``0 .. len(year) - 1``
+def _fit_patterns(
+    point: np.ndarray, value: np.ndarray, column: np.ndarray, year: np.ndarray, level: np.ndarray
+) -> np.ndarray:
+    """The fitted numbers (``FIT_COLUMNS`` effect to ramp_season_cos, then the step's and the
+    ramp's counterfactual means over the post points) of series ``0 .. len(year) - 1``
     given as long arrays (point, value, series number); NaN rows for series not given.
     ``year`` is a series' points per year when its yearly cycle is fitted in the model,
-    else 0 (season columns 0)."""
+    else 0 (season columns 0); ``level`` its intervals' level (:data:`VERDICT_LEVEL`)."""
     count = len(year)
     points = np.unique(point)
     wide = np.full((len(points), count), np.nan)
     wide[np.searchsorted(points, point), column] = value
     present = ~np.isnan(wide)
     given = present.any(axis=0)
-    groups = np.vstack([present[:, given], year[given]]).T
+    groups = np.vstack([present[:, given], year[given], level[given]]).T
     patterns, which = np.unique(groups, axis=0, return_inverse=True)
-    result = np.full((count, 15), np.nan)
+    result = np.full((count, 22), np.nan)
     for number, pattern in enumerate(patterns):  # over distinct patterns of points, not series
         cols = np.flatnonzero(given)[which.ravel() == number]
-        rows, cycle = pattern[:-1].astype(bool), float(pattern[-1]) or None
+        rows, cycle = pattern[:-2].astype(bool), float(pattern[-2]) or None
         t, y = points[rows], wide[rows][:, cols]
-        fit = _its.fit_many(t, y, year=cycle)
-        ramp = _its.fit_many(t, y, year=cycle, ramp=True)
+        fit, ramp = _its.fit_step_and_ramp(t, y, year=cycle, level=float(pattern[-1]))
         post = t >= 0
         counterfactual = _baseline_line(t[post], fit, cycle)
-        level = counterfactual.mean(axis=0)
         result[cols] = np.column_stack(
             [
                 fit["effect"],
                 fit["low"],
                 fit["high"],
-                np.where(level != 0, 100 * fit["effect"] / np.where(level != 0, level, 1.0), np.nan),
+                np.full(len(cols), np.nan),  # effect_pct: from the levels, by _fits
                 fit["p_value"],
                 y[post][-1] - counterfactual[-1],
                 fit["rho"],
@@ -431,7 +499,14 @@ def _fit_patterns(point: np.ndarray, value: np.ndarray, column: np.ndarray, year
                 ramp["effect"],
                 ramp["low"],
                 ramp["high"],
+                np.full(len(cols), np.nan),  # ramp_pct
                 ramp["p_value"],
+                ramp["intercept"],
+                ramp["slope"],
+                ramp["season_sin"],
+                ramp["season_cos"],
+                counterfactual.mean(axis=0),
+                _baseline_line(t[post], ramp, cycle).mean(axis=0),
             ]
         )
     return result
@@ -518,9 +593,10 @@ def impact(
     One row per linked key result: kr_id, objective_id, team, key_result, kpi_id, segment
     (the series tested), direction, period (``week`` or ``month``: the points the model
     ran on), baseline_points, post_points, seasonal (whether a yearly cycle was modelled),
-    effect, effect_low, effect_high, effect_pct, p_value, end_difference, verdict, reason,
-    shared_by, the build-up test's ramp_effect, ramp_low, ramp_high, ramp_p_value and
-    ramp_verdict (see the module docstring), the difference-in-differences columns
+    effect, effect_low, effect_high, effect_pct, p_value, end_difference, verdict (by the
+    decision rule, :func:`change`), shape (``step`` or ``ramp``: what the verdict found),
+    reason, shared_by, the build-up's ramp_effect, ramp_low, ramp_high, ramp_pct,
+    ramp_p_value and ramp_verdict (see the module docstring), the difference-in-differences columns
     did_effect, did_low, did_high, did_p_value, did_verdict, and the KR's progress and
     status beside them.  ``team`` keeps one team's
     key results.
@@ -554,8 +630,11 @@ def impact(
     out = out.merge(main, on=SERIES, how="left")
     out.insert(7, "direction", out["kpi_id"].map(direction))
     fitted = out["effect"].notna()
-    out["verdict"] = verdict(out["effect_low"], out["effect_high"], out["direction"], fitted)
+    out["verdict"] = rule_verdict(out, out["direction"], fitted)
+    out["shape"] = change(out)["shape"]
     out["shared_by"] = krs["shared_by"]
+    did_fitted = did["effect"].notna()
+    did["did_verdict"] = rule_verdict(did, did["kpi_id"].map(direction), did_fitted).where(did_fitted)
     did = did.rename(
         columns={
             "effect": "did_effect",
@@ -563,13 +642,9 @@ def impact(
             "effect_high": "did_high",
             "p_value": "did_p_value",
         }
-    )[[*SERIES, "did_effect", "did_low", "did_high", "did_p_value"]]
+    )[[*SERIES, "did_effect", "did_low", "did_high", "did_p_value", "did_verdict"]]
     out = out.merge(did, on=SERIES, how="left")
     out["ramp_verdict"] = verdict(out["ramp_low"], out["ramp_high"], out["direction"], fitted).where(fitted)
-    did_fitted = out["did_effect"].notna()
-    out["did_verdict"] = verdict(out["did_low"], out["did_high"], out["direction"], did_fitted).where(
-        did_fitted
-    )
     return out
 
 
@@ -603,8 +678,11 @@ def impact_series(
     """Actual, fitted and counterfactual values of one KPI series, for the impact chart.
 
     Returns period (``week`` or ``month``), point, point_start, phase (``baseline`` or
-    ``post``), value, fitted and counterfactual (the baseline trend extended; missing when
-    the series is too short).
+    ``post``), value, fitted, counterfactual (the baseline trend extended; missing when
+    the series is too short) and effect_shape (the effect at each point per unit of its
+    mean: 1 after the start for a step, growing from the start for a ramp, 0 before).  They
+    are the ramp model's when the decision rule found a ramp (:func:`change`), else the
+    step model's.
     """
     period, day = resolve(workbook, quarter, as_of)
     series = _with_periods(workbook, pd.DataFrame({"kpi_id": [kpi_id], "segment": [segment]}), day)
@@ -616,13 +694,20 @@ def impact_series(
     out = points[["point", "point_start", "value"]].reset_index(drop=True)
     out.insert(0, "period", pd.Series(unit, index=out.index, dtype="str"))
     out.insert(3, "phase", np.where(out["point"] < 0, "baseline", "post"))
+    point = out["point"].to_numpy()
     if "effect" in fit:
         year = YEAR[unit] if fit["seasonal"] else None
-        trend = pd.Series(_baseline_line(out["point"].to_numpy(), fit, year)[:, 0], index=out.index)
+        ramp = change(pd.DataFrame([fit]))["shape"].iloc[0] == "ramp"
+        names = ("intercept", "slope", "season_sin", "season_cos")
+        line = {name: fit.get(f"ramp_{name}" if ramp else name, 0.0) for name in names}
+        shape = _its.design_matrix(point, ramp=ramp)[:, -1]
+        trend = pd.Series(_baseline_line(point, line, year)[:, 0], index=out.index)
         out["counterfactual"] = trend
-        out["fitted"] = trend + fit["effect"] * (out["point"] >= 0)
+        out["fitted"] = trend + fit["ramp_effect" if ramp else "effect"] * shape
+        out["effect_shape"] = shape
     else:
         out["counterfactual"] = out["fitted"] = np.nan
+        out["effect_shape"] = (point >= 0).astype("float64")
     return out
 
 
@@ -635,8 +720,10 @@ def guardrails(
 ) -> pd.DataFrame:
     """Every KPI tested at the quarter start; the returned rows are those that worsened.
 
-    Returns kpi_id, segment, name, direction, effect, effect_low, effect_high, effect_pct,
-    p_value and linked (whether a key result of the quarter links it).
+    Returns kpi_id, segment, name, direction, the points the fit rests on (period,
+    baseline_points, post_points, seasonal, short_history), effect, effect_low, effect_high,
+    effect_pct, p_value, end_difference, rho, ramp_effect, verdict, shape (``step`` or
+    ``ramp``, see :func:`change`) and linked (whether a key result of the quarter links it).
     """
     period, day = resolve(workbook, quarter, as_of)
     series = _history.series(workbook.kpi_history)
@@ -647,9 +734,8 @@ def guardrails(
     kpis = workbook.kpis.set_index("kpi_id")
     fits.insert(2, "name", fits["kpi_id"].map(kpis["name"]))
     fits.insert(3, "direction", fits["kpi_id"].map(kpis["direction"]))
-    fits["verdict"] = verdict(
-        fits["effect_low"], fits["effect_high"], fits["direction"], fits["effect"].notna()
-    )
+    fits["verdict"] = rule_verdict(fits, fits["direction"], fits["effect"].notna())
+    fits["shape"] = change(fits)["shape"]
     krs = workbook.key_results
     linked = krs.loc[krs["quarter"] == period, "kpi_id"].dropna()
     fits["linked"] = isin(fits["kpi_id"], linked)
@@ -661,7 +747,12 @@ def guardrails(
         "season_cos",
         "ramp_low",
         "ramp_high",
+        "ramp_pct",
         "ramp_p_value",
+        "ramp_intercept",
+        "ramp_slope",
+        "ramp_season_sin",
+        "ramp_season_cos",
         "reason",
     ]
     return worsened.drop(columns=internal).reset_index(drop=True)

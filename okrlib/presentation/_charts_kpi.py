@@ -174,9 +174,12 @@ def impact_chart(series: pd.DataFrame, result: pd.Series, unit: str | None = Non
     :func:`okrlib.analysis.impact.impact`.
     """
     unit_text = f" ({unit})" if unit else ""
+    # the interval of the shape the verdict found (a step, or a ramp growing over the quarter)
+    prefix = "ramp_" if result.get("shape") == "ramp" else "effect_"
+    shape = series["effect_shape"] if "effect_shape" in series else series["phase"].eq("post").astype(float)
     frame = series.assign(
-        band_low=series["counterfactual"] + result.get("effect_low", float("nan")),
-        band_high=series["counterfactual"] + result.get("effect_high", float("nan")),
+        band_low=series["counterfactual"] + result.get(f"{prefix}low", float("nan")) * shape,
+        band_high=series["counterfactual"] + result.get(f"{prefix}high", float("nan")) * shape,
     )
     post = frame[frame["phase"] == "post"]
     unit = series["period"].iloc[0] if len(series) else "week"
@@ -213,6 +216,6 @@ def impact_chart(series: pd.DataFrame, result: pd.Series, unit: str | None = Non
     title = alt.TitleParams(
         f"{result.get('key_result', result['kr_id'])}: its KPI {verdict}",
         subtitle=f"black: actual {unit}ly values; blue: baseline trend, dashed after the quarter start "
-        "(the counterfactual); band: the effect's 95% interval around it",
+        "(the counterfactual); band: the interval of the effect found (a step or a build-up)",
     )
     return alt.layer(band, baseline, counterfactual, actual, start, title=title, width=WIDTH, height=220)

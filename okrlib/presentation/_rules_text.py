@@ -7,9 +7,10 @@ check the numbers it quotes against the code's constants).
 
 from __future__ import annotations
 
-from ..analysis import changes, kpi, progress, review
+from ..analysis import changes, impact, kpi, progress, review
 
 _ON = round(progress.ON_TRACK_TOLERANCE * 100)
+_MISS = {period: round((1 - level) * 1000) for period, level in impact.VERDICT_LEVEL.items()}
 _RISK = round(progress.AT_RISK_TOLERANCE * 100)
 
 RULES: tuple[tuple[str, str], ...] = (
@@ -86,14 +87,22 @@ RULES: tuple[tuple[str, str], ...] = (
         "quarter (26 weeks), or a monthly KPI's over the two years before it (24 months, fewer "
         "when its history is shorter), give its trend; that trend, carried on into the quarter, "
         "is what would have happened anyway. Only the quarter's complete weeks or months count. "
-        "The effect is the average gap between what happened and that line, with a 95% range "
-        "that allows for the drift of KPI series from one week or month to the next. The "
-        "verdict is <b>improved</b> or <b>worsened</b> only when the whole range lies on one "
-        "side of zero, <b>no clear effect</b> otherwise, and <b>insufficient data</b> with fewer "
+        "The effect is the average gap between what happened and that line, with a range "
+        "that allows for the drift of KPI series from one week or month to the next. Two "
+        "shapes of effect are looked for together: <i>a step</i>, a jump at the quarter start "
+        "that then holds, and <i>a build-up</i>, an effect growing steadily from nothing over "
+        "the quarter. Each gets its own range, and the two ranges are made wide enough that, "
+        f"with no real change, either one leaves out zero only {_MISS['week']} times in 1,000 "
+        f"for a weekly KPI and {_MISS['month']} for a monthly one. The "
+        "verdict is <b>improved</b> or <b>worsened</b> when one shape's whole range lies on one "
+        "side of zero (when both do, the clearer one counts), <b>no clear effect</b> otherwise, "
+        "and <b>insufficient data</b> with fewer "
         "than 8 weeks before or 4 weeks in the quarter (12 months before or 2 months in it for a "
         "monthly KPI). The table shows the points each verdict rests on, such as <i>26 + 13 "
-        "weeks</i>. On simulated KPIs with no real change this calls an effect about 1 time in "
-        "20 for weekly KPIs and about 1 time in 15 for monthly ones. A yearly season is looked "
+        "weeks</i>, and which shape was found; the effect and range shown are that shape's. On "
+        "simulated KPIs with no real change this calls an effect about 1 time in 15, and it "
+        "finds at least 4 in 5 steps and build-ups whose average is three times the KPI's usual "
+        "spread. A yearly season is looked "
         "for when the KPI has two years of weekly or three years of monthly history before the "
         "quarter; when that history shows a clear yearly cycle, the cycle is part of what would "
         "have happened anyway, and the table says <i>seasonal</i>. With less history the note "

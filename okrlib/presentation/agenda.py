@@ -65,7 +65,7 @@ _OBJECTIVE_TABLE_COLUMNS = (
 class Agenda(ReviewMeeting):
     """The review meeting walked objective by objective (see the module's docstring).
 
-    Attributes (besides :class:`okrlib.widgets.ReviewMeeting`'s)
+    Attributes (besides :class:`okrlib.presentation.widgets.ReviewMeeting`'s)
     ----------------------------------------------------------
     previous, next, export_button : the buttons.
     note : the notes box of the objective shown; ``notes`` keeps every note by objective_id.

@@ -200,6 +200,7 @@ def impact_table(results: pd.DataFrame, kpis: pd.DataFrame | None = None) -> HTM
     )
     units = results["kpi_id"].map(info["unit"]) if len(info) else pd.Series(None, index=results.index)
     names = results["kpi_id"].map(info["name"]) if len(info) else results["kpi_id"]
+    results = _shown_shape(results)
     frame = results.assign(
         kr=names_with_ids(results["key_result"], results["kr_id"]),
         kpi=names_with_ids(names, results["kpi_id"]),
@@ -217,28 +218,53 @@ def impact_table(results: pd.DataFrame, kpis: pd.DataFrame | None = None) -> HTM
         "kpi": ("KPI", raw),
         "segment": ("Segment", text),
         "effect_shown": ("Effect", raw_number),
-        "interval": ("95% interval", text),
+        "interval": ("Interval", text),
         "effect_pct": ("Effect %", lambda v: _format.DASH if pd.isna(v) else _pct(v)),
         "verdict": ("KPI verdict", lambda v: badge(v, VERDICT_COLORS)),
         "did_verdict": ("vs other segments", lambda v: badge(v, VERDICT_COLORS)),
-        "points": ("Points used", text),
+        "points": ("Points used; shape found", text),
         "note": ("Note", text),
     }
     return HTML(table(frame, columns))
 
 
+def _shown_shape(results: pd.DataFrame) -> pd.DataFrame:
+    """``results`` with the effect, interval and percent of the shape the verdict rests on:
+    the ramp's where the rule found a build-up (``shape`` ``ramp``), else the step's."""
+    if "shape" not in results:
+        return results
+    ramp = results["shape"].eq("ramp").fillna(False).to_numpy()
+    shown = {
+        "effect": "ramp_effect",
+        "effect_low": "ramp_low",
+        "effect_high": "ramp_high",
+        "effect_pct": "ramp_pct",
+    }
+    return results.assign(
+        **{step: results[step].where(~ramp, results[other]) for step, other in shown.items()}
+    )
+
+
+SHAPE_WORDS = {"step": "a step", "ramp": "a build-up"}
+
+
 def _impact_points(results: pd.DataFrame) -> list[str | None]:
     """``26 + 13 weeks`` (baseline + post points), ``, seasonal`` when a yearly cycle was
-    modelled; nothing for a frame without those columns."""
+    modelled, ``; a step`` or ``; a build-up`` for the shape the verdict found; nothing for
+    a frame without those columns."""
     if "baseline_points" not in results:
         return [None] * len(results)
+    shapes = results["shape"] if "shape" in results else pd.Series(pd.NA, index=results.index)
     return [
-        f"{before} + {after} {period}s" + (", seasonal" if seasonal else "")
-        for before, after, period, seasonal in zip(
+        f"{before} + {after} {period}s"
+        + (", seasonal" if seasonal else "")
+        + (f"; {SHAPE_WORDS[shape]}" if isinstance(shape, str) else "")
+        for before, after, period, seasonal, shape in zip(
             results["baseline_points"],
             results["post_points"],
             results["period"],
             results["seasonal"],
+            shapes,
             strict=True,
         )
     ]

@@ -60,14 +60,14 @@ def scenarios(
     Parameters
     ----------
     snapshot : the view as loaded.
-    result : :func:`okrlib.whatif.what_if` of ``snapshot`` with ``current`` and ``target``.
+    result : :func:`okrlib.analysis.whatif.what_if` of ``snapshot`` with ``current`` and ``target``.
     current, target : the what-if edits by kr_id.
     notes : the notes typed during the meeting, by objective_id (blank ones are ignored).
 
     Returns
     -------
     list of Scenario, in the snapshot's order of objectives.  The grade is the progress
-    rounded to one decimal (:func:`okrlib.progress.grade`): the final grade once the quarter
+    rounded to one decimal (:func:`okrlib.analysis.progress.grade`): the final grade once the quarter
     has ended, the grade it would get at this progress while it runs.
     """
     notes = {k: v for k, v in (notes or {}).items() if v and v.strip()}
