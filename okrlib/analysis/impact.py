@@ -105,18 +105,8 @@ simulated series per case, at 95% the weekly steps and ramps were found 77-78% o
 93.5% got 9.1% false verdicts, at 95% 4.1-6.6% with 83-89% found
 (``docs/impact-simulations.md``).
 
-Why ramps were missed before (65% found): the bootstrap simulated from the fitted
-no-effect model, so a real ramp, fitted without its ramp, passed for autocorrelation (rho
-near the 0.95 cap) and widened its own interval (critical value 3.45 against 2.45 with no
-effect).  A post-mean test (level and slope change, the effect their mean gap) is no
-better: one test, but 77% of 3-sd steps or ramps at its exact 5% critical value, against
-84% and 82% for the max-t pair.  Measured by ``tests/test_impact.py`` on 200 seeded series
-per case (trend, AR(1) noise with phi 0.5, two years of weeks or three of months of
-history, with and without a yearly cycle of 2 sds): false verdicts 4.5-7.5%, 3-sd steps
-and ramps found 82.5-87.5%, none the wrong way (on 1,000 series per case: 4.1-6.7%,
-82.8-88.6%, 1 monthly ramp in 1,000 the wrong way; ``docs/impact-simulations.md``).  A
-ramp that reaches 3 sds only at the quarter's end (mean 1.6 sds over 13 weeks) is found
-41-42% of the time.
+Why ramps were missed before, and the simulations behind every figure here:
+``docs/impact-simulations.md``.
 
 Verdict (direction-aware): ``improved`` when the decision rule finds a change (the step's
 or the ramp's interval wholly on one side of zero, :func:`change`) on the KPI's good side,
@@ -146,436 +136,76 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..model import Workbook, cached, isin, quarter_bounds, series_key
+from ..model import Workbook, isin, series_key
 from ..model import history as _history
 from . import _its
-from .kpi import aggregate_by
+from ._impact_fits import (
+    FIT_COLUMNS,
+    _baseline_line,
+    _fit_frame,
+    _fits,
+    change,
+    rule_verdict,
+    verdict,
+)
+from ._impact_series import (
+    BASELINE_MONTHS,
+    BASELINE_WEEKS,
+    KR_COLUMNS,
+    MIN_BASELINE_MONTHS,
+    MIN_BASELINE_WEEKS,
+    MIN_POST_MONTHS,
+    MIN_POST_WEEKS,
+    MINIMUM_POINTS,
+    MONTHLY_SPACING_DAYS,
+    SEASONAL_MONTHS,
+    SEASONAL_SLACK,
+    SEASONAL_WALD,
+    SEASONAL_WEEKS,
+    SERIES,
+    VERDICT_LEVEL,
+    VERDICTS,
+    YEAR,
+    _did_points,
+    _every_series_points,
+    _with_periods,
+    observation_periods,
+    seasonal_points,
+    windows,
+)
 from .progress import kr_progress, resolve
 
-BASELINE_WEEKS = 26
-MIN_BASELINE_WEEKS = 8
-MIN_POST_WEEKS = 4
-BASELINE_MONTHS = 24
-MIN_BASELINE_MONTHS = 12
-MIN_POST_MONTHS = 2
-MONTHLY_SPACING_DAYS = 20
-SEASONAL_WEEKS = 104
-SEASONAL_MONTHS = 36
-SEASONAL_SLACK = {"week": 4, "month": 1}
-YEAR = {"week": 365.25 / 7, "month": 12.0}
-SEASONAL_WALD = 9.21  # chi-squared, 2 degrees of freedom, 99%
-# the step and the ramp tested together (max-t), by the period of the points: 6.5% in all
-# for weekly KPIs, 5% for monthly ones (see "Effects that build up")
-VERDICT_LEVEL = {"week": 0.935, "month": 0.95}
-MINIMUM_POINTS = {
-    "week": (MIN_BASELINE_WEEKS, MIN_POST_WEEKS),
-    "month": (MIN_BASELINE_MONTHS, MIN_POST_MONTHS),
-}
-VERDICTS = ("improved", "worsened", "no_clear_effect", "insufficient_data")
-SERIES = ["kpi_id", "segment"]
-KR_COLUMNS = ("kr_id", "objective_id", "team", "key_result", "kr_type", "progress", "status")
-
-
-def observation_periods(workbook: Workbook, as_of: object = None) -> pd.DataFrame:
-    """Each KPI's observation period, from its history up to ``as_of`` (default: all).
-
-    Returns kpi_id, spacing_days (the median number of days between the KPI's consecutive
-    observation dates, all segments together) and period: ``month`` when that median is
-    :data:`MONTHLY_SPACING_DAYS` or more, else ``week`` (daily data is modelled on weeks).
-    A KPI with fewer than two observation dates is ``week``.
-    """
-    day = pd.Timestamp("2262-01-01") if as_of is None else pd.Timestamp(as_of).normalize()
-
-    def compute() -> pd.DataFrame:
-        dates = _history.kpi_dates(workbook.kpi_history)  # each KPI's days once, ascending
-        dates = dates[dates["date"] <= day]
-        gaps = dates["date"].diff().dt.days.where(dates["kpi_id"].eq(dates["kpi_id"].shift()))
-        spacing = gaps.groupby(dates["kpi_id"], sort=False).median()
-        out = pd.DataFrame({"kpi_id": workbook.kpis["kpi_id"].to_numpy()}).astype("str")
-        out["spacing_days"] = out["kpi_id"].map(spacing).astype("float64")
-        out["period"] = pd.Series(
-            np.where(out["spacing_days"] >= MONTHLY_SPACING_DAYS, "month", "week"),
-            index=out.index,
-            dtype="str",
-        )
-        return out
-
-    return cached(workbook, ("observation_periods", day), compute)
-
-
-def windows(
-    workbook: Workbook,
-    series: pd.DataFrame,
-    quarter: pd.Period | str,
-    as_of: object = None,
-    baseline_weeks: int = BASELINE_WEEKS,
-    baseline_months: int = BASELINE_MONTHS,
-) -> pd.DataFrame:
-    """Each (kpi_id, segment) in ``series`` around the quarter start, on its KPI's period.
-
-    Returns kpi_id, segment, period (``week`` or ``month``, see
-    :func:`observation_periods`), point (0 = the quarter's first week or month, negative =
-    baseline), point_start, value, observations and in_window (the point is in the model's
-    usual window; a series with the history for a yearly cycle also keeps the two years of
-    weeks or three of months before, see :func:`seasonal_points`).
-    """
-    period, day = resolve(workbook, quarter, as_of)
-    points = _every_series_points(workbook, period, day, baseline_weeks, baseline_months)
-    return points[isin(series_key(points), series_key(series))].reset_index(drop=True)
-
-
-def seasonal_points(points: pd.DataFrame) -> np.ndarray:
-    """Per row of a :func:`windows` frame: whether its series reaches back far enough for
-    a yearly cycle to be modelled (its earliest point within the first 4 weeks of the 104
-    weeks before the quarter, or within the first month of the 36 months before it)."""
-    earliest = points.groupby(SERIES, sort=False)["point"].transform("min").to_numpy()
-    monthly = points["period"].eq("month").to_numpy()
-    reach = np.where(
-        monthly, SEASONAL_MONTHS - SEASONAL_SLACK["month"], SEASONAL_WEEKS - SEASONAL_SLACK["week"]
-    )
-    return earliest <= -reach
-
-
-def _post_months(start: pd.Timestamp, end: pd.Timestamp, day: pd.Timestamp) -> int:
-    """Complete months of the quarter up to ``day``: those whose last day is on or before it."""
-    last = min(day, end)
-    months = (last.year - start.year) * 12 + last.month - start.month
-    return max(months + (last == last + pd.offsets.MonthEnd(0)), 0)
-
-
-def _every_series_points(
-    workbook: Workbook, period: pd.Period, day: pd.Timestamp, baseline_weeks: int, baseline_months: int
-) -> pd.DataFrame:
-    """:func:`windows` of every series, taken once per workbook, quarter, date and
-    baselines: a review asks for the linked series, each charted one and the guardrails.
-
-    Each KPI's rows are cut to its own window (weekly or monthly) before they are
-    aggregated, so a long history costs one filter, not a grouping of every row."""
-
-    def compute() -> pd.DataFrame:
-        start, end = quarter_bounds(period)
-        post_weeks = max(((min(day, end) - start).days + 1) // 7, 0)
-        post_months = _post_months(start, end, day)
-        periods = observation_periods(workbook, day)
-        history = workbook.kpi_history
-        date = history["date"]
-        codes = _history.row_codes(history)  # a 10M-row history: no isin over its texts
-        month_ids = periods.loc[periods["period"].eq("month"), "kpi_id"].astype("object")
-        wanted = np.zeros(len(codes.kpi_ids) + 1, dtype=bool)  # the last: a missing kpi_id
-        positions = codes.kpi_ids.get_indexer(pd.Index(month_ids))
-        wanted[positions[positions >= 0]] = True
-        monthly = pd.Series(wanted[codes.kpi], index=history.index)
-        long_weeks, long_months = max(baseline_weeks, SEASONAL_WEEKS), max(baseline_months, SEASONAL_MONTHS)
-        in_weeks = (date >= start - pd.Timedelta(days=7 * long_weeks)) & (
-            date < start + pd.Timedelta(days=7 * post_weeks)
-        )
-        in_months = (date >= start - pd.DateOffset(months=long_months)) & (
-            date < start + pd.DateOffset(months=post_months)
-        )
-        keep = np.where(monthly, in_months, in_weeks)
-        history, monthly = history[keep], monthly[keep]
-        date = history["date"]
-        month = (date.dt.year - start.year) * 12 + date.dt.month - start.month
-        history = history.assign(point=np.where(monthly, month, (date - start).dt.days // 7))
-        points = aggregate_by(history, workbook.kpis, [*SERIES, "point"]).drop(columns="last_date")
-        unit = points["kpi_id"].map(periods.set_index("kpi_id")["period"]).fillna("week")
-        points.insert(2, "period", unit.astype("str"))
-        months_since_epoch = start.year * 12 + start.month - 1 + points["point"]
-        month_start = pd.to_datetime(
-            pd.DataFrame({"year": months_since_epoch // 12, "month": months_since_epoch % 12 + 1, "day": 1})
-        )
-        week_start = start + pd.to_timedelta(points["point"] * 7, unit="D")
-        points.insert(4, "point_start", week_start.where(unit.eq("week"), month_start).astype(date.dtype))
-        # a series that reaches back far enough for a yearly cycle keeps its long history
-        # (to estimate the cycle from); the model itself runs on the usual window
-        usual = (points["point"] >= -np.where(unit.eq("month"), baseline_months, baseline_weeks)).to_numpy()
-        points["in_window"] = usual
-        return points[seasonal_points(points) | usual].reset_index(drop=True)
-
-    key = ("impact_points", period, day, baseline_weeks, baseline_months)
-    return cached(workbook, key, compute)
-
-
-def _fit_frame(points: pd.DataFrame, period: str = "week") -> dict[str, object]:
-    """Fit one series (or say why not): one row of :func:`_fits` as a dict."""
-    keys = points[SERIES].iloc[:1] if len(points) else pd.DataFrame({"kpi_id": [""], "segment": [""]})
-    row = _fits(points, keys.assign(period=period)).iloc[0]
-    return {name: value for name, value in row.items() if name not in SERIES and not pd.isna(value)}
-
-
-def change(fits: pd.DataFrame, prefix: str = "") -> pd.DataFrame:
-    """The decision rule: which shape's interval excludes zero, and the sign it gives.
-
-    ``fits`` holds ``{prefix}effect``, ``{prefix}low`` and ``{prefix}high`` (``effect_low``
-    and ``effect_high`` without a prefix), the ramp's ``{prefix}ramp_*`` and both p-values.
-    Returns shape (``step``, ``ramp``, or missing: no change found) and sign (+1, -1, 0).
-    When both intervals exclude zero the one with the smaller p-value (the larger |t|)
-    speaks; the two intervals share one critical value (level :data:`VERDICT_LEVEL`).
-    """
-    low, high = ("effect_low", "effect_high") if not prefix else (f"{prefix}low", f"{prefix}high")
-    step = (fits[low] > 0) | (fits[high] < 0)
-    ramp = (fits[f"{prefix}ramp_low"] > 0) | (fits[f"{prefix}ramp_high"] < 0)
-    ramp_first = ramp & (~step | (fits[f"{prefix}ramp_p_value"] < fits[f"{prefix}p_value"]))
-    shape = np.select([ramp_first, step], ["ramp", "step"], default="")
-    effect = np.where(ramp_first, fits[f"{prefix}ramp_effect"], fits[f"{prefix}effect"])
-    sign = np.where(step | ramp, np.sign(effect), 0).astype("int64")
-    return pd.DataFrame(
-        {"shape": pd.Series(shape, index=fits.index, dtype="str").replace("", pd.NA), "sign": sign},
-        index=fits.index,
-    )
-
-
-def rule_verdict(fits: pd.DataFrame, direction: pd.Series, fitted: pd.Series, prefix: str = "") -> pd.Series:
-    """Direction-aware verdict of :func:`change` (step or ramp; see the module docstring)."""
-    sign = change(fits, prefix)["sign"]
-    return verdict(sign, sign, direction, fitted)
-
-
-def verdict(low: pd.Series, high: pd.Series, direction: pd.Series, fitted: pd.Series) -> pd.Series:
-    """Direction-aware verdict from one interval (see the module docstring)."""
-    higher = direction.eq("higher_is_better")
-    above, below = low > 0, high < 0
-    result = np.select(
-        [~fitted, above & higher, below & ~higher, above | below],
-        ["insufficient_data", "improved", "improved", "worsened"],
-        default="no_clear_effect",
-    )
-    return pd.Series(result, index=low.index, dtype="str")
-
-
-FIT_COLUMNS = [
-    *SERIES,
-    "period",
-    "baseline_points",
-    "post_points",
-    "seasonal",
-    "short_history",
-    "effect",
-    "effect_low",
-    "effect_high",
-    "effect_pct",
-    "p_value",
-    "end_difference",
-    "rho",
-    "intercept",
-    "slope",
-    "season_sin",
-    "season_cos",
-    "ramp_effect",
-    "ramp_low",
-    "ramp_high",
-    "ramp_pct",
-    "ramp_p_value",
-    "ramp_intercept",
-    "ramp_slope",
-    "ramp_season_sin",
-    "ramp_season_cos",
-    "reason",
+__all__ = [
+    "BASELINE_MONTHS",
+    "BASELINE_WEEKS",
+    "FIT_COLUMNS",
+    "KR_COLUMNS",
+    "MINIMUM_POINTS",
+    "MIN_BASELINE_MONTHS",
+    "MIN_BASELINE_WEEKS",
+    "MIN_POST_MONTHS",
+    "MIN_POST_WEEKS",
+    "MONTHLY_SPACING_DAYS",
+    "SEASONAL_MONTHS",
+    "SEASONAL_SLACK",
+    "SEASONAL_WALD",
+    "SEASONAL_WEEKS",
+    "SERIES",
+    "VERDICTS",
+    "VERDICT_LEVEL",
+    "YEAR",
+    "change",
+    "estimates",
+    "guardrails",
+    "impact",
+    "impact_series",
+    "observation_periods",
+    "rule_verdict",
+    "seasonal_points",
+    "verdict",
+    "verdict_counts",
+    "windows",
 ]
-
-
-def _fits(points: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
-    """Fit every series in ``keys`` (one fit per distinct series, in the order of ``keys``).
-
-    ``points`` holds kpi_id, segment, point and value (a :func:`windows` frame); ``keys``
-    kpi_id, segment and period (``week`` when it has none), which sets the minimum numbers
-    of points.  Series observed at the same points are fitted together
-    (:func:`okrlib.analysis._its.fit_many`), so the loop runs over the few distinct patterns of
-    points, not over the series.
-    """
-    if "period" not in keys:
-        keys = keys.assign(period="week")
-    distinct = keys[[*SERIES, "period"]].drop_duplicates(SERIES).reset_index(drop=True)
-    key = series_key(distinct)
-    points = points[isin(series_key(points), key)]
-    column = pd.Index(key).get_indexer(series_key(points))
-    after = points["point"].to_numpy() >= 0
-    post = np.bincount(column, weights=after, minlength=len(distinct)).astype("int64")
-    baseline = np.bincount(column, minlength=len(distinct)).astype("int64") - post
-    unit = distinct["period"].astype("str")
-    monthly = unit.eq("month").to_numpy()
-    point, value = points["point"].to_numpy(), points["value"].to_numpy().astype("float64")
-    earliest = np.full(len(distinct), np.iinfo("int64").max)
-    np.minimum.at(earliest, column, point)
-    reach = np.where(
-        monthly, SEASONAL_MONTHS - SEASONAL_SLACK["month"], SEASONAL_WEEKS - SEASONAL_SLACK["week"]
-    )
-    year = np.where(monthly, YEAR["month"], YEAR["week"])
-    cycles = _yearly_cycles(point, value, column, np.where(earliest <= -reach, year, 0.0))
-    seasonal = cycles[:, 2] > 0
-    # weekly: the cycle found in the two years before is taken out, the model runs on the
-    # usual window; monthly: the cycle is fitted in the model itself, on all 36 + 3 months
-    joint = seasonal & monthly
-    angle = 2 * np.pi * point / year[column]
-    taken_out = seasonal & ~monthly
-    value = value - np.where(
-        taken_out[column], cycles[column, 0] * np.sin(angle) + cycles[column, 1] * np.cos(angle), 0.0
-    )
-    if "in_window" in points:
-        window = points["in_window"].to_numpy() | joint[column]
-        point, value, column, after = point[window], value[window], column[window], after[window]
-        post = np.bincount(column, weights=after, minlength=len(distinct)).astype("int64")
-        baseline = np.bincount(column, minlength=len(distinct)).astype("int64") - post
-    out = distinct.assign(period=unit, baseline_points=baseline, post_points=post, seasonal=seasonal)
-    out["short_history"] = earliest > -reach  # too short to look for a yearly cycle
-    need_baseline = np.where(monthly, MIN_BASELINE_MONTHS, MIN_BASELINE_WEEKS)
-    need_post = np.where(monthly, MIN_POST_MONTHS, MIN_POST_WEEKS)
-    short_baseline, short_post = baseline < need_baseline, post < need_post
-    needed = " (" + pd.Series(need_baseline, dtype="str") + " needed)"
-    baseline_text = pd.Series(baseline, dtype="str") + " baseline " + unit + "s" + needed
-    needed = " (" + pd.Series(need_post, dtype="str") + " needed)"
-    post_text = pd.Series(post, dtype="str") + " post " + unit + "s" + needed
-    both = baseline_text + " and " + post_text
-    out["reason"] = both.where(short_baseline & short_post, baseline_text.where(short_baseline, post_text))
-    out["reason"] = out["reason"].where(short_baseline | short_post)
-    numbers = pd.DataFrame(
-        np.nan,
-        index=out.index,
-        columns=[*FIT_COLUMNS[FIT_COLUMNS.index("effect") : -1], "level", "ramp_level"],
-    )
-    fitted = out["reason"].isna().to_numpy()
-    if fitted.any():
-        chosen = np.isin(column, np.flatnonzero(fitted))
-        level = np.where(monthly, VERDICT_LEVEL["month"], VERDICT_LEVEL["week"])
-        numbers.iloc[:] = _fit_patterns(
-            point[chosen], value[chosen], column[chosen], np.where(joint, year, 0.0), level
-        )
-        numbers.loc[taken_out, ["season_sin", "season_cos"]] = cycles[taken_out, :2]
-        numbers.loc[taken_out, ["ramp_season_sin", "ramp_season_cos"]] = cycles[taken_out, :2]
-        # percents against the counterfactual with its cycle put back (the fit saw it taken out)
-        after = point >= 0
-        cycle = cycles[column, 0] * np.sin(2 * np.pi * point / year[column]) + cycles[column, 1] * np.cos(
-            2 * np.pi * point / year[column]
-        )
-        count = np.bincount(column, weights=after, minlength=len(distinct))
-        mean_cycle = np.bincount(column, weights=cycle * after, minlength=len(distinct)) / np.maximum(
-            count, 1
-        )
-        for name, level in (("effect", "level"), ("ramp_effect", "ramp_level")):
-            line = numbers[level] + np.where(taken_out, mean_cycle, 0.0)
-            pct = 100 * numbers[name] / line.where(line != 0)
-            numbers[name.replace("effect", "pct") if name != "effect" else "effect_pct"] = pct
-    out = pd.concat([out, numbers], axis=1)[FIT_COLUMNS]
-    return out.astype({"kpi_id": "str", "segment": "str", "period": "str", "reason": "str"})
-
-
-def _fit_patterns(
-    point: np.ndarray, value: np.ndarray, column: np.ndarray, year: np.ndarray, level: np.ndarray
-) -> np.ndarray:
-    """The fitted numbers (``FIT_COLUMNS`` effect to ramp_season_cos, then the step's and the
-    ramp's counterfactual means over the post points) of series ``0 .. len(year) - 1``
-    given as long arrays (point, value, series number); NaN rows for series not given.
-    ``year`` is a series' points per year when its yearly cycle is fitted in the model,
-    else 0 (season columns 0); ``level`` its intervals' level (:data:`VERDICT_LEVEL`)."""
-    count = len(year)
-    points = np.unique(point)
-    wide = np.full((len(points), count), np.nan)
-    wide[np.searchsorted(points, point), column] = value
-    present = ~np.isnan(wide)
-    given = present.any(axis=0)
-    groups = np.vstack([present[:, given], year[given], level[given]]).T
-    patterns, which = np.unique(groups, axis=0, return_inverse=True)
-    result = np.full((count, 22), np.nan)
-    for number, pattern in enumerate(patterns):  # over distinct patterns of points, not series
-        cols = np.flatnonzero(given)[which.ravel() == number]
-        rows, cycle = pattern[:-2].astype(bool), float(pattern[-2]) or None
-        t, y = points[rows], wide[rows][:, cols]
-        fit, ramp = _its.fit_step_and_ramp(t, y, year=cycle, level=float(pattern[-1]))
-        post = t >= 0
-        counterfactual = _baseline_line(t[post], fit, cycle)
-        result[cols] = np.column_stack(
-            [
-                fit["effect"],
-                fit["low"],
-                fit["high"],
-                np.full(len(cols), np.nan),  # effect_pct: from the levels, by _fits
-                fit["p_value"],
-                y[post][-1] - counterfactual[-1],
-                fit["rho"],
-                fit["intercept"],
-                fit["slope"],
-                fit["season_sin"],
-                fit["season_cos"],
-                ramp["effect"],
-                ramp["low"],
-                ramp["high"],
-                np.full(len(cols), np.nan),  # ramp_pct
-                ramp["p_value"],
-                ramp["intercept"],
-                ramp["slope"],
-                ramp["season_sin"],
-                ramp["season_cos"],
-                counterfactual.mean(axis=0),
-                _baseline_line(t[post], ramp, cycle).mean(axis=0),
-            ]
-        )
-    return result
-
-
-def _yearly_cycles(point: np.ndarray, value: np.ndarray, column: np.ndarray, year: np.ndarray) -> np.ndarray:
-    """The yearly cycle of each series with ``year`` > 0 (points per year), from its points
-    before the quarter: trend plus one sine and one cosine, AR(1) GLS as in the model.
-
-    Returns series x 3: the sine and cosine coefficients and 1.0 where the cycle is clear
-    (:data:`SEASONAL_WALD` or more on the two coefficients' squared t statistics summed,
-    a 1% test), else zeros.
-    """
-    out = np.zeros((len(year), 3))
-    keep = (year[column] > 0) & (point < 0)
-    if not keep.any():
-        return out
-    point, value, column = point[keep], value[keep], column[keep]
-    points = np.unique(point)
-    wide = np.full((len(points), len(year)), np.nan)
-    wide[np.searchsorted(points, point), column] = value
-    present = ~np.isnan(wide)
-    given = present.any(axis=0)
-    groups = np.vstack([present[:, given], year[given]]).T
-    patterns, which = np.unique(groups, axis=0, return_inverse=True)
-    for number, pattern in enumerate(patterns):  # over distinct patterns of points, not series
-        cols = np.flatnonzero(given)[which.ravel() == number]
-        rows = pattern[:-1].astype(bool)
-        design = _its.design_matrix(points[rows], float(pattern[-1]))[:, :-1]
-        params, errors, _, _ = _its.fit_batch(design, wide[rows][:, cols])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            wald = (params[:, 2] / errors[:, 2]) ** 2 + (params[:, 3] / errors[:, 3]) ** 2
-        clear = np.nan_to_num(wald) >= SEASONAL_WALD
-        out[cols] = np.column_stack([params[:, 2], params[:, 3], clear]) * clear[:, None]
-    return out
-
-
-def _baseline_line(t: np.ndarray, fit: dict, year: float | None) -> np.ndarray:
-    """The fitted no-effect line (trend, and the yearly cycle when modelled) at points ``t``
-    (len(t) x series); ``fit`` holds arrays (or scalars) intercept, slope, season_sin and
-    season_cos."""
-    t = np.asarray(t).astype("float64")[:, None]
-    line = np.asarray(fit["intercept"]) + np.asarray(fit["slope"]) * t
-    if year:
-        angle = 2 * np.pi * t / year
-        line = (
-            line
-            + np.asarray(fit["season_sin"]) * np.sin(angle)
-            + np.asarray(fit["season_cos"]) * np.cos(angle)
-        )
-    return line
-
-
-def _did_points(points: pd.DataFrame, all_points: pd.DataFrame) -> pd.DataFrame:
-    """Treated segment minus the mean of the KPI's other segments, point by point."""
-    treated = points[[*SERIES, "point"]].drop_duplicates()
-    others = all_points.loc[all_points["segment"].ne("all"), ["kpi_id", "segment", "point", "value"]]
-    pairs = treated.merge(others.rename(columns={"segment": "other"}), on=["kpi_id", "point"])
-    pairs = pairs[pairs["other"].ne(pairs["segment"])]
-    control = pairs.groupby([*SERIES, "point"], sort=False)["value"].mean().rename("control")
-    diff = points.join(control, on=[*SERIES, "point"], how="inner")
-    diff["value"] = diff["value"] - diff.pop("control")
-    return diff.dropna(subset=["value"])
-
-
-def _with_periods(workbook: Workbook, keys: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-    """``keys`` with each KPI's period (:func:`observation_periods`)."""
-    periods = observation_periods(workbook, day).set_index("kpi_id")["period"]
-    return keys.assign(period=keys["kpi_id"].map(periods).fillna("week").astype("str"))
 
 
 def impact(
