@@ -18,55 +18,25 @@ from __future__ import annotations
 from contextlib import contextmanager
 from functools import partial
 
-import altair as alt
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from ..analysis import impact, kpi, review
+from ..analysis import impact, review
 from ..analysis.snapshot import QuarterSnapshot, quarter_snapshot
 from ..analysis.whatif import WhatIf, what_if
 from ..model import Workbook, format_quarter, isin
 from . import charts, present
+from ._explorer import KpiExplorer
+from ._shown import WIDE, Shown
+
+__all__ = ["COMPANY", "KpiExplorer", "ReviewMeeting", "Shown", "slider_bounds"]
 
 COMPANY = "Company (all teams)"  # the team dropdown's entry for the whole company
+
+
 # dropdowns as wide as their longest entry, so KPI and objective names show in full
-WIDE = {"width": "max-content", "max_width": "100%"}
-
-
-class Shown(widgets.Output):
-    """An Output for charts and tables; it keeps its chart widgets and reuses them.
-
-    Each chart becomes :func:`okrlib.presentation.charts.chart_widget` (drawn offline, as SVG); the next
-    :meth:`show` sets the kept widgets' charts rather than opening new widgets, and closes
-    the ones no longer needed, so the front end neither receives the vega bundle again nor
-    collects widgets.
-    """
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self.chart_widgets: list[widgets.Widget] = []
-
-    def show(self, *objects: object) -> None:
-        """Show ``objects`` in order (only inside IPython; the panels keep them as attributes anyway)."""
-        from IPython import get_ipython
-
-        if get_ipython() is None:
-            return
-        new = [item for item in objects if isinstance(item, alt.TopLevelMixin)]
-        while len(self.chart_widgets) > len(new):
-            self.chart_widgets.pop().close()
-        for kept, chart in zip(self.chart_widgets, new, strict=False):
-            kept.chart = chart
-        self.chart_widgets += [charts.chart_widget(chart) for chart in new[len(self.chart_widgets) :]]
-        shown = iter(self.chart_widgets)
-        self.clear_output(wait=True)
-        with self:
-            for item in objects:
-                display(next(shown) if isinstance(item, alt.TopLevelMixin) else item)
-
-
 def _amount(value: float, unit: object, kr_type: str) -> str:
     """A key result's value as people read it: ``$845,100``, ``92.5%``, ``12 deals``, ``50% done``."""
     if kr_type == "milestone":
@@ -326,135 +296,6 @@ class ReviewMeeting:
                 self.reset,
                 self.what_if_view,
                 self.detail_view,
-            ]
-        )
-
-    def _ipython_display_(self) -> None:
-        display(self.panel)
-
-
-class KpiExplorer:
-    """Pick a KPI, segments, a date range and a period; compare a leading KPI with a lagging one.
-
-    Attributes
-    ----------
-    series : the aggregated frame the trend chart shows.
-    trend_chart, pair_chart, correlation_chart : the altair charts shown now.
-    linked : key results linked to the KPI, with their progress in their quarter.
-    correlations : the leading KPI against the lagging one at lags 0 to 8.
-    """
-
-    def __init__(self, workbook: Workbook, kpi_id: str | None = None):
-        self.workbook = workbook
-        kpis = workbook.kpis
-        options = [(f"{r.name} ({r.kpi_id})", r.kpi_id) for r in kpis.itertuples()]
-        first, last = workbook.kpi_history["date"].min(), workbook.kpi_history["date"].max()
-        self.kpi = widgets.Dropdown(
-            description="KPI", options=options, value=kpi_id or options[0][1], layout=WIDE
-        )
-        self.segments = widgets.SelectMultiple(description="Segments", rows=4)
-        self.period = widgets.Dropdown(
-            description="Period", options=["week", "month", "quarter"], value="week"
-        )
-        self.start = widgets.DatePicker(description="From", value=first.date())
-        self.end = widgets.DatePicker(description="To", value=last.date())
-        leading = kpis.loc[kpis["kind"] == "leading", "kpi_id"].tolist() or kpis["kpi_id"].tolist()
-        lagging = kpis.loc[kpis["kind"] == "lagging", "kpi_id"].tolist() or kpis["kpi_id"].tolist()
-        self.leading = widgets.Dropdown(
-            description="Leading", options=[o for o in options if o[1] in leading], layout=WIDE
-        )
-        self.lagging = widgets.Dropdown(
-            description="Lagging", options=[o for o in options if o[1] in lagging], layout=WIDE
-        )
-        self.trend_view, self.compare_view = Shown(), Shown()
-        self.linked_view = widgets.HTML()
-        self._linked_all = review.linked_key_results(workbook)
-        self._quiet = False
-        self._refresh_segments()
-        self._draw_trend()
-        self._draw_compare()
-        for control in (self.kpi,):
-            control.observe(self._on_kpi, names="value")
-        for control in (self.segments, self.start, self.end):
-            control.observe(lambda _change: self._draw_trend(), names="value")
-        self.period.observe(lambda _change: (self._draw_trend(), self._draw_compare()), names="value")
-        for control in (self.leading, self.lagging):
-            control.observe(lambda _change: self._draw_compare(), names="value")
-
-    def _history(self) -> pd.DataFrame:
-        history = self.workbook.kpi_history
-        start, end = pd.Timestamp(self.start.value), pd.Timestamp(self.end.value)
-        return history[(history["date"] >= start) & (history["date"] <= end)]
-
-    def _refresh_segments(self) -> None:
-        history = self.workbook.kpi_history
-        segments = sorted(history.loc[history["kpi_id"] == self.kpi.value, "segment"].unique())
-        self._quiet = True
-        self.segments.options = segments
-        self.segments.value = ("all",) if "all" in segments else tuple(segments[:1])
-        self._quiet = False
-
-    def _on_kpi(self, _change: dict) -> None:
-        self._refresh_segments()
-        self._draw_trend()
-
-    def _draw_trend(self) -> None:
-        if self._quiet:
-            return
-        history = self._history()
-        history = history[
-            (history["kpi_id"] == self.kpi.value) & history["segment"].isin(self.segments.value)
-        ]
-        self.series = kpi.aggregate(history, self.workbook.kpis, self.period.value)
-        row = self.workbook.kpis[self.workbook.kpis["kpi_id"] == self.kpi.value].iloc[0]
-        self.linked = self._linked_all[self._linked_all["kpi_id"] == self.kpi.value]
-        shaded = charts.quarter_shading(sorted(self.linked["quarter"].unique()))
-        self.trend_chart = charts.kpi_trend_chart(self.series, row, shaded)
-        columns = {
-            "quarter": ("Quarter", lambda q: format_quarter(q)),
-            "team": ("Team", present.text),
-            "kr_id": ("KR", present.text),
-            "key_result": ("Key result", present.text),
-            "segment": ("Segment", present.text),
-            "status": ("Status", lambda v: present.badge(v, charts.STATUS_COLORS)),
-            "progress": ("Progress", present.percent),
-        }
-        self.linked_view.value = present.STYLE + (
-            present.table(self.linked, columns)
-            if len(self.linked)
-            else "<p>No key result links this KPI.</p>"
-        )
-        self.trend_view.show(self.trend_chart)
-
-    def _draw_compare(self) -> None:
-        history = self._history()
-        history = history[history["segment"] == "all"]
-        weekly = kpi.aggregate(
-            history[history["kpi_id"].isin([self.leading.value, self.lagging.value])],
-            self.workbook.kpis,
-            self.period.value,
-        )
-        leading = weekly[weekly["kpi_id"] == self.leading.value]
-        lagging = weekly[weekly["kpi_id"] == self.lagging.value]
-        names = (self.leading.label, self.lagging.label)
-        self.correlations = kpi.lagged_correlation(leading, lagging, max_lag=8)
-        self.pair_chart = charts.kpi_pair_chart(leading, lagging, names)
-        self.correlation_chart = charts.correlation_chart(self.correlations, names)
-        self.compare_view.show(self.pair_chart, self.correlation_chart)
-
-    @property
-    def panel(self) -> widgets.VBox:
-        """The whole panel, laid out."""
-        return widgets.VBox(
-            [
-                widgets.HBox([self.kpi, self.period], layout={"flex_flow": "row wrap"}),
-                widgets.HBox([self.segments, widgets.VBox([self.start, self.end])]),
-                self.trend_view,
-                widgets.HTML("<h4>Key results linked to this KPI</h4>"),
-                self.linked_view,
-                widgets.HTML("<h3>Leading against lagging</h3>"),
-                widgets.HBox([self.leading, self.lagging], layout={"flex_flow": "row wrap"}),
-                self.compare_view,
             ]
         )
 
