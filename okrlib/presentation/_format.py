@@ -114,3 +114,8 @@ def share_change(x: object, digits: int = 0) -> str:
     x = float(x)
     rounded = round(100 * abs(x), digits)
     return signed(f"{rounded:.{digits}f} pts", x if rounded else 0.0)
+
+
+def signed_percent(value: object) -> str:
+    """A signed percent with one decimal: ``+4.2%``, ``-0.5%``; ``0.0%`` never signed."""
+    return signed(f"{abs(float(value)):.1f}%", float(value) if round(abs(float(value)), 1) else 0.0)
