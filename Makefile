@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.okrlib-installed
 KERNEL := okrlib
 
 .DEFAULT_GOAL := help
-.PHONY: help venv bytecode report test browser postgres bench lint format lab check clean
+.PHONY: help venv bytecode report test browser postgres bench lint format lab check clean meeting
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ bytecode: $(STAMP)
 report: bytecode  ## render the sample data's quarterly reviews into reports/
 	$(VENV)/bin/okrlib report --quarter 2026-Q3 --all-teams --data data --out reports
 	$(VENV)/bin/okrlib report --quarter 2026-Q4 --all-teams --data data --out reports
+
+meeting: bytecode  ## serve the review meeting of the sample data on 127.0.0.1 (Ctrl-C stops it)
+	$(VENV)/bin/okrlib meeting --data data
 
 check: $(STAMP)  ## validate the data folder and print its summary
 	$(VENV)/bin/okrlib check --data data

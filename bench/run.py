@@ -273,7 +273,7 @@ def long_history_impact_workbook(sizes: Sizes, years: int = LONG_HISTORY_YEARS):
 
 def m_impact_long(sizes: Sizes) -> tuple[float, object]:
     """impact() on the long-history workbook; the extra is its row count."""
-    from okrlib import impact
+    from okrlib.analysis import impact
 
     workbook = long_history_impact_workbook(sizes)
     start = time.perf_counter()
@@ -284,17 +284,17 @@ def m_impact_long(sizes: Sizes) -> tuple[float, object]:
 
 
 def m_impact_fits_floor(sizes: Sizes) -> tuple[float, object]:
-    """The floor of :func:`m_impact_long`: the same model fits (okrlib._its.fit_many, the
-    step and the ramp) on the same 26 + 13 weekly values already cut out as a numpy
-    matrix, no pandas (and no search for a yearly cycle)."""
-    from okrlib import _its
+    """The floor of :func:`m_impact_long`: the same model fits (okrlib.analysis._its.fit_step_and_ramp,
+    the step and the ramp with their shared bootstrap) on the same 26 + 13 weekly values
+    already cut out as a numpy matrix, no pandas (and no search for a yearly cycle)."""
+    from okrlib.analysis import _its
+    from okrlib.analysis.impact import VERDICT_LEVEL
 
     weeks, values = long_history_values(sizes.links, LONG_HISTORY_YEARS)
     week = (weeks - pd.Timestamp("2026-07-01")).days.to_numpy() // 7
     window = (week >= -26) & (week < 13)
     start = time.perf_counter()
-    fits = _its.fit_many(week[window], values[window])
-    _its.fit_many(week[window], values[window], ramp=True)
+    fits, _ = _its.fit_step_and_ramp(week[window], values[window], level=VERDICT_LEVEL["week"])
     return time.perf_counter() - start, int((fits["low"] > 0).sum())
 
 
@@ -652,7 +652,7 @@ def m_snapshot(sizes: Sizes) -> tuple[float, object]:
 
 
 def m_impact(sizes: Sizes) -> tuple[float, object]:
-    from okrlib import impact
+    from okrlib.analysis import impact
 
     workbook = impact_workbook(sizes)
     start = time.perf_counter()
@@ -679,7 +679,7 @@ def one_cell_notebook(path: Path, source: str) -> str:
 
 
 def m_render(data: str, out: str, notebook: str | None, team: str = "Sales") -> tuple[float, object]:
-    from okrlib import report
+    from okrlib.reporting import report
 
     kwargs = {"notebook": notebook} if notebook else {}
     start = time.perf_counter()
@@ -724,7 +724,7 @@ def m_command_tree(*args: str) -> tuple[float, object]:
 
 
 def m_render_all(data: str, out: str, jobs: int) -> tuple[float, object]:
-    from okrlib import report
+    from okrlib.reporting import report
 
     start = time.perf_counter()
     done = report.render_quarter(data, "2026-Q3", out_dir=out, jobs=jobs)
@@ -764,10 +764,11 @@ def machine_speed_up(repeats: int) -> list[float]:
 
 def m_widget(repeats: int) -> tuple[float, object]:
     import okrlib
-    from okrlib import widgets
+    from okrlib.reporting import meeting as agenda
 
+    # the meeting's agenda: ReviewMeeting's recompute plus the objective's key-results table
     workbook = okrlib.load_workbook(ROOT / "data")
-    meeting = widgets.ReviewMeeting(workbook, "2026-Q3", "Sales")
+    meeting = agenda.agenda(workbook, "2026-Q3", "Sales")
     kr = next(iter(meeting.sliders))
     slider = meeting.sliders[kr]
     times = []
@@ -942,7 +943,7 @@ def main(argv: list[str] | None = None) -> int:
         if not only or 6 in only:
             seconds, peak, _, _ = isolated("m_widget", 5 if args.quick else 20)
             add(
-                "6. widget recompute after a what-if change (median)",
+                "6. widget recompute after a what-if change (median; the meeting agenda, `okrlib meeting`)",
                 f"{seconds * 1000:.0f} ms",
                 "target 200 ms",
                 f"{seconds / 0.2:.2f}",

@@ -1,17 +1,18 @@
 """okrlib: load, check and analyse OKRs and KPIs, and render quarterly reviews.
 
 The public entry points are re-exported here; everything else lives in its
-module (``okrlib.progress``, ``okrlib.kpi``, ``okrlib.impact``, ``okrlib.charts``).
+layer's subpackage: ``okrlib.loading``, ``okrlib.model``, ``okrlib.analysis``,
+``okrlib.presentation`` and ``okrlib.reporting`` (docs/architecture.md draws them).
 """
 
 import os as _os
 import sys as _sys
 
+from .analysis.snapshot import QuarterSnapshot, quarter_snapshot
 from .exceptions import DataError, OkrlibError, RenderError
-from .load import cut_at, load_checkins, load_kpi_history, load_kpis, load_okrs, load_workbook
-from .scaffold import init_data_folder
-from .snapshot import QuarterSnapshot, quarter_snapshot
-from .workbook import Workbook, default_as_of, quarter_bounds
+from .loading.load import cut_at, load_checkins, load_kpi_history, load_kpis, load_okrs, load_workbook
+from .loading.scaffold import init_data_folder
+from .model import Workbook, default_as_of, quarter_bounds
 
 __version__ = "0.1.0"
 
@@ -77,6 +78,6 @@ def _python_strings() -> None:
     pd.set_option("mode.string_storage", "python")
 
 
-if _os.environ.get("OKRLIB_REPORT") == "1":  # set by okrlib.report for its kernels
+if _os.environ.get("OKRLIB_REPORT") == "1":  # set by okrlib.reporting.report for its kernels
     _skip_format_checkers()
     _python_strings()

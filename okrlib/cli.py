@@ -11,7 +11,7 @@ from .exceptions import OkrlibError
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .load import load_workbook
+    from .loading.load import load_workbook
 
     workbook = load_workbook(args.data)
     print(workbook.summary())
@@ -19,7 +19,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .report import NOTEBOOK, render_quarter
+    from .reporting.report import NOTEBOOK, render_quarter
 
     teams = None if args.all_teams else [args.team]
     done = render_quarter(
@@ -41,9 +41,9 @@ def _report(args: argparse.Namespace) -> int:
 def _lint(args: argparse.Namespace) -> int:
     import json
 
-    from ._parse import format_quarter
-    from .lint import COLUMNS, lint
-    from .load import load_workbook
+    from .analysis.lint import COLUMNS, lint
+    from .loading.load import load_workbook
+    from .model import format_quarter
 
     findings = lint(load_workbook(args.data), args.quarter)
     if args.format == "json":
@@ -68,12 +68,18 @@ def _lint(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from .scaffold import init_data_folder
+    from .loading.scaffold import init_data_folder
 
     for path in init_data_folder(args.folder, args.quarter):
         print(f"wrote {path}")
     print(f"next: fill them in, then run: okrlib check --data {args.folder}")
     return 0
+
+
+def _meeting(args: argparse.Namespace) -> int:
+    from .reporting import serve_meeting as serve
+
+    return serve(args.data, args.quarter, args.team, args.port, args.out)
 
 
 DATA_HELP = "the data folder, an .xlsx workbook, or an okrlib.toml source file (default: data)"
@@ -142,6 +148,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--quarter", metavar="Q", help="the example's quarter, e.g. 2026-Q3 (default: today's quarter)"
     )
     init.set_defaults(run=_init)
+
+    meeting = commands.add_parser(
+        "meeting",
+        help="serve the review meeting (Voila) on 127.0.0.1 until Ctrl-C",
+        description="Serve the review-meeting agenda, code hidden, on 127.0.0.1 and print its "
+        "address; Ctrl-C stops the server and its kernel. Exports go to OUT/<quarter>/.",
+    )
+    meeting.add_argument("--data", default="data", metavar="DIR", help=DATA_HELP)
+    meeting.add_argument("--quarter", metavar="Q", help="the quarter shown first (default: the latest)")
+    meeting.add_argument("--team", metavar="NAME", help="the team shown first (default: the company)")
+    meeting.add_argument("--port", type=int, metavar="N", help="the port (default: a free one)")
+    meeting.add_argument("--out", default="reports", metavar="DIR", help="exports' folder (default: reports)")
+    meeting.set_defaults(run=_meeting)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""What changed and what needs attention: the rules of okrlib.changes by hand-computed values."""
+"""What changed and what needs attention: the rules of okrlib.analysis.changes by hand-computed values."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import okrlib
-from okrlib import changes
+from okrlib.analysis import changes
 
 FIXTURE = Path(__file__).parent / "data" / "progress"
 

@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import okrlib
-from okrlib import charts, impact, kpi, review
-from okrlib._chart_records import MAX_ROWS, records
+from okrlib.analysis import impact, kpi, review
+from okrlib.presentation import charts
+from okrlib.presentation._chart_records import MAX_ROWS, records
 
 
 @pytest.fixture(autouse=True)
@@ -327,6 +328,6 @@ def test_chart_labels_lead_with_names_and_keep_repeated_names_apart() -> None:
     frame = pd.DataFrame(
         {"kr_id": ["a-1", "a-2", "a-3"], "key_result": ["Grow MRR", "Cut churn", "Grow MRR"]}
     )
-    from okrlib._chart_style import _label
+    from okrlib.presentation._chart_style import _label
 
     assert _label(frame, "kr_id", "key_result").tolist() == ["Grow MRR (a-1)", "Cut churn", "Grow MRR (a-3)"]

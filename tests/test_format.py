@@ -1,10 +1,10 @@
-"""One number-format rule by unit (okrlib._format), checked value by value."""
+"""One number-format rule by unit (okrlib.presentation._format), checked value by value."""
 
 from __future__ import annotations
 
 import pytest
 
-from okrlib import _format
+from okrlib.presentation import _format
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import statsmodels.api as sm
 from conftest import ROOT
 
 import okrlib
-from okrlib import _its, impact
+from okrlib.analysis import _its, impact
 
 QUARTER_START = pd.Timestamp("2026-07-01")
 
@@ -116,6 +116,23 @@ def test_difference_in_differences_removes_a_shared_shock(tmp_path) -> None:
     assert row["did_verdict"] == "improved"
 
 
+def test_a_build_up_is_the_verdict_the_segment_comparison_and_the_guardrails_see(tmp_path) -> None:
+    rng = np.random.default_rng(8)
+    week = np.arange(-26, 13)
+    ramp = np.where(week >= 0, 0.5 * (week + 1), 0.0)  # 0.5 a week: 3.5 on average, 6.5 at the end
+    series = {
+        ("k", "emea"): linear_with_jump(0.0) + ramp + rng.normal(0, 0.5, 39),
+        ("k", "americas"): linear_with_jump(0.0) + rng.normal(0, 0.5, 39),
+        ("k", "all"): linear_with_jump(0.0) + ramp / 2 + rng.normal(0, 0.5, 39),
+    }
+    wb = write_workbook(tmp_path / "d", series, direction="lower_is_better", kr_segment="emea")
+    row = impact.impact(wb, "2026-Q3", "2026-09-30").iloc[0]
+    assert row["shape"] == "ramp" and row["verdict"] == "worsened" and row["did_verdict"] == "worsened"
+    assert row["ramp_effect"] == pytest.approx(3.5, abs=0.6) and row["effect"] < row["ramp_effect"] / 2
+    worsened = impact.guardrails(wb, "2026-Q3", "2026-09-30")
+    assert worsened[["kpi_id", "segment", "shape"]].values.tolist() == [["k", "all", "ramp"]]
+
+
 def test_impact_series_gives_actual_fitted_and_counterfactual(tmp_path) -> None:
     wb = write_workbook(tmp_path / "d", {("k", "all"): linear_with_jump(4.0)})
     series = impact.impact_series(wb, "2026-Q3", "k", as_of="2026-09-30")
@@ -123,6 +140,26 @@ def test_impact_series_gives_actual_fitted_and_counterfactual(tmp_path) -> None:
     post = series[series["phase"] == "post"]
     assert np.allclose(post["value"] - post["counterfactual"], 4.0)
     assert np.allclose(series["fitted"], series["value"])
+
+
+def test_impact_series_and_chart_follow_the_shape_found(tmp_path) -> None:
+    week = np.arange(-26, 13)
+    ramp = np.where(week >= 0, 0.5 * (week + 1), 0.0)
+    values = linear_with_jump(0.0) + ramp + np.random.default_rng(9).normal(0, 0.05, 39)
+    wb = write_workbook(tmp_path / "d", {("k", "all"): values})
+    row = impact.impact(wb, "2026-Q3", "2026-09-30").iloc[0]
+    assert row["shape"] == "ramp" and row["ramp_effect"] == pytest.approx(3.5, abs=0.1)
+    series = impact.impact_series(wb, "2026-Q3", "k", as_of="2026-09-30")
+    assert np.allclose(series["counterfactual"], 50 + 0.3 * week, atol=0.1)  # the ramp model's trend
+    assert np.allclose(series["fitted"], values, atol=0.2)
+    assert np.allclose(series["effect_shape"], ramp / 3.5)
+    from okrlib.presentation import _charts_kpi
+
+    chart = _charts_kpi.impact_chart(series, row)
+    band = pd.DataFrame(chart.layer[0].data)
+    widths = (band["band_high"] - band["band_low"]).to_numpy()
+    assert np.all(np.diff(widths) > 0)  # a build-up's interval widens with it
+    assert np.allclose(band["band_low"], band["counterfactual"] + row["ramp_low"] * band["effect_shape"])
 
 
 def test_batch_estimator_matches_statsmodels_glsar() -> None:
@@ -253,7 +290,7 @@ def test_a_yearly_cycle_is_taken_out_with_two_years_of_history(tmp_path) -> None
     short = write_workbook(tmp_path / "s", {("k", "all"): values[-39:]})
     result = impact.impact(short, "2026-Q3", "2026-09-30")
     assert not result["seasonal"].iloc[0] and result["short_history"].iloc[0]
-    from okrlib import present
+    from okrlib.presentation import present
 
     assert "may be seasonal: under 2 years of history to tell" in present.impact_table(result).data
 
@@ -332,36 +369,62 @@ def test_honesty_false_verdicts_and_detection_on_200_seeds() -> None:
     assert detected / 200 >= 0.80, f"{detected / 200:.1%} detected"
 
 
-def ramp_series(seed: int, count: int, mean_in_sd: float, ramp: bool) -> tuple[np.ndarray, np.ndarray]:
-    """26 + 13 weeks of trend plus AR(1) noise (phi 0.5), ``count`` series, with an effect
-    whose mean over the 13 post weeks is ``mean_in_sd`` noise sds: a step, or a ramp
-    growing in a straight line from the quarter start."""
-    rng = np.random.default_rng(seed)
-    weeks = np.arange(-26, 13)
-    shocks = rng.normal(0, 1, (len(weeks), count))
-    noise = np.empty_like(shocks)
-    noise[0] = shocks[0] / np.sqrt(1 - 0.25)
-    for i in range(1, len(weeks)):  # over weeks
-        noise[i] = 0.5 * noise[i - 1] + shocks[i]
-    post = weeks >= 0
-    shape = np.where(post, (weeks + 1) / (weeks[post] + 1).mean(), 0.0) if ramp else post * 1.0
-    return weeks, 100 + 0.2 * weeks[:, None] + noise + mean_in_sd / np.sqrt(1 - 0.25) * shape[:, None]
+def shaped_frame(seed: int, count: int, size_in_sd: float, amplitude_in_sd: float, period: str, shape: str):
+    """:func:`seasonal_frame`'s series (trend, a yearly cycle of ``amplitude_in_sd`` with a
+    random phase, AR(1) noise with phi 0.5, two years of weeks or three of months before
+    the quarter) with an effect whose mean over the post points is ``size_in_sd`` noise
+    sds: a ``step``, or a ``ramp`` growing in a straight line from the quarter start (it
+    ends at 13 / 7 of its mean after 13 weeks, 3 / 2 after 3 months)."""
+    frame, keys = seasonal_frame(seed, count, 0.0, amplitude_in_sd, period)
+    point = frame["point"].to_numpy()
+    last = 13 if period == "week" else 3
+    ramp = (point + 1) / ((last + 1) / 2)
+    shaped = np.where(point >= 0, ramp if shape == "ramp" else 1.0, 0.0)
+    frame["value"] = frame["value"] + size_in_sd / np.sqrt(1 - 0.25) * shaped
+    return frame, keys
+
+
+def rule_rates(fits: pd.DataFrame) -> tuple[float, float]:
+    """Shares of series the decision rule calls up and down (:func:`impact.change`)."""
+    sign = impact.change(fits)["sign"]
+    return float(np.mean(sign > 0)), float(np.mean(sign < 0))
+
+
+SIMULATED = [(period, cycle) for period in ("week", "month") for cycle in (0.0, 2.0)]
 
 
 @pytest.mark.slow
-def test_ramp_honesty_false_verdicts_detection_and_bias_on_200_series() -> None:
-    nulls = _its.fit_many(*ramp_series(1, 200, 0.0, ramp=True), ramp=True)
-    false_verdicts = np.mean((nulls["low"] > 0) | (nulls["high"] < 0))
-    assert false_verdicts <= 0.10, f"{false_verdicts:.1%} false verdicts"
-    weeks, values = ramp_series(2, 200, 3.0, ramp=True)
-    ramps, steps = _its.fit_many(weeks, values, ramp=True), _its.fit_many(weeks, values)
-    truth = 3.0 / np.sqrt(1 - 0.25)
-    # the step model reads a build-up as a fraction of itself; the ramp model does not
-    assert steps["effect"].mean() < 0.3 * truth
-    assert ramps["effect"].mean() == pytest.approx(truth, rel=0.1)
-    detected, wrong = np.mean(ramps["low"] > 0), np.mean(ramps["high"] < 0)
-    # below the 80% asked of a step: a build-up over 13 weeks is hard to tell from a trend
-    assert detected >= 0.60 and wrong == 0, f"{detected:.1%} detected, {wrong:.1%} wrong sign"
+@pytest.mark.parametrize(("period", "cycle"), SIMULATED)
+def test_the_rule_on_steps_ramps_and_no_change(period: str, cycle: float) -> None:
+    """Issue 22's thresholds, each measured on 200 seeded series: at most 10% verdicts with
+    no effect, at least 80% of 3-sd steps and of 3-sd ramps (mean over the post points)
+    found, none the wrong way; weekly and monthly, with and without a yearly cycle."""
+    nulls = impact._fits(*shaped_frame(100, 200, 0.0, cycle, period, "step"))
+    up, down = rule_rates(nulls)
+    assert up + down <= 0.10, f"{up + down:.1%} false verdicts"
+    for number, shape in enumerate(("step", "ramp")):
+        fits = impact._fits(*shaped_frame(101 + number, 200, 3.0, cycle, period, shape))
+        assert (fits["seasonal"].mean() >= 0.9) == (cycle > 0)
+        up, down = rule_rates(fits)
+        assert up >= 0.80 and down == 0, f"{shape}: {up:.1%} found, {down:.1%} the wrong way"
+        found = impact.change(fits)["shape"]
+        if shape == "ramp" and period == "week":  # the step model alone misses a build-up
+            assert (found == "ramp").mean() > 0.7 and fits["effect"].mean() < 0.3 * fits["ramp_effect"].mean()
+
+
+@pytest.mark.slow
+def test_a_ramp_no_longer_widens_its_own_interval() -> None:
+    """The bootstrap simulates noise at the rho and sigma of the model with the effect in it:
+    fitted without it, a real ramp passed for autocorrelation and widened its own interval
+    (critical values about 3.45 on 3-sd ramps against 2.45 with no effect; 65% found)."""
+    fits = {}
+    for size in (0.0, 3.0):
+        frame, _ = shaped_frame(104, 200, size, 0.0, "week", "ramp")
+        wide = frame[frame["in_window"]].pivot(index="point", columns="segment", values="value")
+        fits[size] = _its.fit_many(wide.index.to_numpy(), wide.to_numpy(), ramp=True)
+    ramps = fits[3.0]
+    assert np.median(ramps["critical_value"]) < np.median(fits[0.0]["critical_value"]) + 0.1
+    assert np.mean(ramps["low"] > 0) >= 0.80
 
 
 # The truths documented in data/README.md.
@@ -391,9 +454,15 @@ def test_kr_hit_but_kpi_did_not_move_is_visible(sample) -> None:
 
 
 def test_guardrails_list_worsened_kpis(sample) -> None:
-    worsened = impact.guardrails(sample, "2025-Q4")
-    assert worsened["kpi_id"].tolist() == ["email_open_rate"]
-    assert bool(worsened["linked"].iloc[0]) and worsened["effect"].iloc[0] < 0
+    worsened = impact.guardrails(sample, "2025-Q4").set_index("kpi_id")
+    # new_customers: its yearly cycle's downswing read as a build-up (history too short to
+    # model the cycle before 2026-Q3, data/README.md)
+    assert sorted(worsened.index) == ["email_open_rate", "new_customers"]
+    assert (
+        worsened.loc["email_open_rate", "shape"] == "step"
+        and worsened.loc["new_customers", "shape"] == "ramp"
+    )
+    assert bool(worsened.loc["email_open_rate", "linked"]) and worsened.loc["email_open_rate", "effect"] < 0
     assert impact.guardrails(sample, "2026-Q3").empty
 
 
@@ -419,7 +488,7 @@ def test_key_results_sharing_a_kpi_share_one_estimate_counted_once(sample) -> No
 
 
 def test_the_impact_table_says_an_estimate_is_shared(sample) -> None:
-    from okrlib import present
+    from okrlib.presentation import present
 
     results = impact.impact(sample, "2026-Q3")
     html = present.impact_table(results, sample.kpis).data
@@ -429,7 +498,7 @@ def test_the_impact_table_says_an_estimate_is_shared(sample) -> None:
 
 
 def test_the_impact_table_shows_the_points_each_verdict_rests_on(sample) -> None:
-    from okrlib import present
+    from okrlib.presentation import present
 
     results = impact.impact(sample, "2026-Q3", "2026-09-30", team="Operations")
     assert {"period", "baseline_points", "post_points", "seasonal"} <= set(results.columns)
@@ -438,6 +507,10 @@ def test_the_impact_table_shows_the_points_each_verdict_rests_on(sample) -> None
     assert delivery["ramp_low"] < delivery["ramp_effect"] < delivery["ramp_high"]
     html = present.impact_table(results, sample.kpis).data
     assert "Points used" in html and "26 + 13 weeks" in html
+    assert "26 + 13 weeks; a step" in html  # ops-26q3-delivery-kr1: a step found
+    ramp = results.assign(shape="ramp", ramp_effect=7.0, ramp_low=2.0, ramp_high=12.0, ramp_pct=9.0).head(1)
+    shown = present.impact_table(ramp).data
+    assert "; a build-up" in shown and "+2 to +12" in shown and "9" in shown
     seasonal = results.assign(period="month", baseline_points=24, post_points=3, seasonal=True).head(1)
     assert "24 + 3 months, seasonal" in present.impact_table(seasonal).data
 

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import okrlib
-from okrlib import progress, report
+from okrlib.analysis import progress
+from okrlib.reporting import report
 
 
 def shown(html: str) -> list[tuple[str, str]]:

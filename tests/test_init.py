@@ -9,7 +9,7 @@ import pytest
 from conftest import run_okrlib
 
 import okrlib
-from okrlib.contract import FILES
+from okrlib.loading.contract import FILES
 
 STEMS = [spec.stem for spec in FILES]
 

@@ -20,14 +20,16 @@ def test_a_wheel_install_renders_a_report(tmp_path: Path) -> None:
     subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
     env = {**os.environ, "PYTHONPATH": str(target)}
     where = subprocess.run(
-        [sys.executable, "-c", "import okrlib.report as r; print(r.__file__); print(r.NOTEBOOK)"],
+        [sys.executable, "-c", "import okrlib.reporting.report as r; print(r.__file__); print(r.NOTEBOOK)"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    assert all(Path(path).is_relative_to(target) for path in where), where  # not the repository's
+    assert len(where) == 2 and all(Path(path).is_relative_to(target) for path in where), (
+        where
+    )  # not the repository's
     args = ["report", "--quarter", "2026-Q3", "--team", "Sales", "--data", str(SAMPLE), "--out", str(out)]
     done = subprocess.run(
         [sys.executable, "-m", "okrlib", *args], cwd=tmp_path, env=env, capture_output=True, text=True

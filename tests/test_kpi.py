@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from okrlib import kpi
+from okrlib.analysis import kpi
 
 
 def frame(rows: list[tuple[str, str, float]], segment: str = "all") -> pd.DataFrame:

@@ -26,7 +26,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from playwright.sync_api import sync_playwright
 
 import okrlib
-from okrlib import widgets
+from okrlib.presentation import widgets
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ CELL_CHARTS = nbformat.v4.new_notebook(
         nbformat.v4.new_code_cell(
             "from IPython.display import display\n"
             "import okrlib\n"
-            "from okrlib import charts\n\n"
+            "from okrlib.presentation import charts\n\n"
             "charts.enable()\n"
             "snapshot = okrlib.quarter_snapshot(okrlib.load_workbook('../data'), '2026-Q3', team='Sales')\n"
             "display(charts.objective_scorecard(snapshot.objectives))\n"

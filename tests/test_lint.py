@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE, run_okrlib
 
-from okrlib import Workbook, lint
+from okrlib import Workbook
+from okrlib.analysis import lint
 
 Q = pd.Period("2026Q3", freq="Q")
 

@@ -251,7 +251,7 @@ def test_large_files_parse_their_columns_on_threads_alike(good_dir: Path, monkey
 
     import pyarrow as pa
 
-    import okrlib.load
+    import okrlib.loading.load
 
     bad = good_dir / "bad" / "kpi_history.csv"
     bad.parent.mkdir()
@@ -273,15 +273,15 @@ def test_large_files_parse_their_columns_on_threads_alike(good_dir: Path, monkey
 
     one_thread = outcomes()
     threads: set[str] = set()
-    parse_column = okrlib.load._parse_column
+    parse_column = okrlib.loading._columns._parse_column
 
     def recorded(*args: object) -> object:
         threads.add(threading.current_thread().name)
         return parse_column(*args)
 
-    monkeypatch.setattr(okrlib.load, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(okrlib.loading._columns, "PARALLEL_ROWS", 1)
     monkeypatch.setattr(pa, "cpu_count", lambda: 2)
-    monkeypatch.setattr(okrlib.load, "_parse_column", recorded)
+    monkeypatch.setattr(okrlib.loading._columns, "_parse_column", recorded)
     on_threads = outcomes()
     assert threads and all(name.startswith("okrlib-parse") for name in threads)
     assert "line 2 (kpi_id 'mrr'), column 'value': got '5O0'" in on_threads[-1]
@@ -324,7 +324,7 @@ def test_sample_workbook_loads(sample: okrlib.Workbook) -> None:
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from okrlib.load import duplicated  # noqa: E402
+from okrlib.loading._keys import duplicated  # noqa: E402
 
 
 @settings(max_examples=60, deadline=None)
@@ -347,7 +347,7 @@ def test_duplicate_keys_match_pandas(rows) -> None:
 
 
 def test_isin_helper_matches_pandas() -> None:
-    from okrlib._frames import isin
+    from okrlib.model.frames import isin
 
     for storage in ("pyarrow", "python"):  # the Arrow path, and pandas' own for Python strings
         with pd.option_context("mode.string_storage", storage):
@@ -416,10 +416,10 @@ NOT_PLAIN = ["0x10", "1_000", "5d", "1e", "--5", "−5", "nan", "NaN", "inf", "-
 @pytest.mark.parametrize("odd", [None, *NOT_PLAIN])
 def test_reader_numbers_follow_the_parser_rules(odd: str | None) -> None:
     # comma CSVs of plain numbers are parsed by the reader; any other cell sends the column
-    # through okrlib._parse: either way every cell must get the parser's value or error
+    # through okrlib.loading._parse: either way every cell must get the parser's value or error
     import pyarrow as pa
 
-    from okrlib._parse import parse_numbers
+    from okrlib.loading._parse import parse_numbers
 
     cells = NUMBER_CELLS + ([odd] if odd else [])
     lines = [f"2024-07-{day:02d},mrr,all,{cell}" for day, cell in enumerate(cells, start=1)]
@@ -440,7 +440,7 @@ def test_reader_numbers_follow_the_parser_rules(odd: str | None) -> None:
 
 @pytest.mark.parametrize("storage", ["pyarrow", "python"])
 def test_history_lookups_by_codes_equal_the_text_operations(sample, storage) -> None:
-    from okrlib import _history
+    from okrlib.model import history as _history
 
     with pd.option_context("mode.string_storage", storage):
         history = sample.kpi_history.astype({"kpi_id": "str", "segment": "str"})
@@ -457,7 +457,7 @@ def test_history_lookups_by_codes_equal_the_text_operations(sample, storage) -> 
 
 
 def test_history_codes_start_afresh_when_a_column_is_assigned_anew(sample) -> None:
-    from okrlib import _history
+    from okrlib.model import history as _history
 
     history = sample.kpi_history.copy()
     assert "all" in set(_history.series(history)["segment"])

@@ -60,8 +60,8 @@ def test_the_okrlib_command_imports_no_chart_or_statistics_library_and_no_format
         "import sys\n"
         "from okrlib import cli\n"
         f"assert cli.main(['check', '--data', {str(ROOT / 'data')!r}]) == 0\n"
-        "import okrlib.report, jsonschema, jsonschema._format\n"
-        "print([m for m in ('altair', 'scipy', 'okrlib.charts', 'okrlib.present') if m in sys.modules])\n"
+        "import okrlib.reporting.report, jsonschema, jsonschema._format\n"
+        "print([m for m in ('altair', 'scipy', 'okrlib.presentation.charts', 'okrlib.presentation.present') if m in sys.modules])\n"
         "print([m for m in ('rfc3987_syntax', 'isoduration', 'arrow', 'webcolors', 'uri_template')"
         " if sys.modules.get(m) is not None])\n"
     )
@@ -74,7 +74,8 @@ def test_okrlib_imports_scipy_only_for_the_odds_and_csv_data_no_parquet_reader()
     probe = (
         "import sys\n"
         "import okrlib\n"
-        "from okrlib import charts, impact, kpi, lint, present, review, widgets, whatif\n"
+        "from okrlib.analysis import impact, kpi, lint, review, whatif\n"
+        "from okrlib.presentation import charts, present, widgets\n"
         f"okrlib.load_workbook({str(ROOT / 'data')!r})\n"
         "print([m for m in sys.modules if m.split('.')[0] in ('scipy', 'statsmodels')])\n"
         "print([m for m in sys.modules if m.startswith('pyarrow.parquet')])\n"
@@ -90,7 +91,7 @@ def _words(text: str) -> str:
 
 
 def test_readme_quotes_the_report_appendix_word_for_word() -> None:
-    from okrlib._rules_text import RULES
+    from okrlib.presentation._rules_text import RULES
 
     readme = (ROOT / "README.md").read_text()
     block = readme.split("<!-- rules -->", 1)[1].split("<!-- /rules -->", 1)[0]
@@ -98,8 +99,8 @@ def test_readme_quotes_the_report_appendix_word_for_word() -> None:
 
 
 def test_the_appendix_quotes_the_constants_the_code_uses() -> None:
-    from okrlib import changes, kpi, progress, review
-    from okrlib._rules_text import RULES
+    from okrlib.analysis import changes, kpi, progress, review
+    from okrlib.presentation._rules_text import RULES
 
     text = _words(" ".join(body for _, body in RULES))
     assert f"at most {round(100 * progress.ON_TRACK_TOLERANCE)} points behind" in text
@@ -110,20 +111,22 @@ def test_the_appendix_quotes_the_constants_the_code_uses() -> None:
     assert f"fewer than {review.MIN_GRADED} graded" in text
     assert [limit for _, limit in progress.GRADE_BANDS[:2]] == [0.7, 0.4]
     assert "green from 0.7, yellow from 0.4" in text
-    from okrlib import impact
+    from okrlib.analysis import impact
 
     assert f"fewer than {impact.MIN_BASELINE_WEEKS} weeks before or {impact.MIN_POST_WEEKS} weeks in" in text
     assert f"({impact.MIN_BASELINE_MONTHS} months before or {impact.MIN_POST_MONTHS} months in" in text
     assert f"({impact.BASELINE_WEEKS} weeks)" in text and f"({impact.BASELINE_MONTHS} months," in text
     assert f"{impact.MONTHLY_SPACING_DAYS} days or more apart" in text
+    weekly, monthly = (round((1 - impact.VERDICT_LEVEL[period]) * 1000) for period in ("week", "month"))
+    assert f"only {weekly} times in 1,000 for a weekly KPI and {monthly} for a monthly one" in text
 
 
-def test_readme_lists_every_lint_rule() -> None:
-    import okrlib.lint
+def test_the_reference_lists_every_lint_rule() -> None:
+    import okrlib.analysis.lint
 
-    readme = (ROOT / "README.md").read_text()
-    for rule in okrlib.lint.RULES.values():
-        assert f"| {rule.id} | `{rule.name}` | {rule.severity} |" in readme
+    reference = (ROOT / "docs" / "reference.md").read_text()
+    for rule in okrlib.analysis.lint.RULES.values():
+        assert f"| {rule.id} | `{rule.name}` | {rule.severity} |" in reference
 
 
 def test_notebooks_have_no_outputs_and_a_parameters_cell() -> None:
@@ -139,8 +142,12 @@ def test_notebooks_have_no_outputs_and_a_parameters_cell() -> None:
 
 
 def test_the_quarter_index_template_ships_as_package_data() -> None:
-    from okrlib import report
+    from okrlib.reporting import report
 
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    shipped = {path for pattern in patterns["okrlib"] for path in (ROOT / "okrlib").glob(pattern)}
+    shipped = {
+        path
+        for pattern in patterns["okrlib.reporting"]
+        for path in (ROOT / "okrlib" / "reporting").glob(pattern)
+    }
     assert report.TEMPLATES / report.INDEX_TEMPLATE in shipped

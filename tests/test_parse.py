@@ -13,8 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from okrlib import DataError, _parse, load_kpi_history
-from okrlib._parse import format_quarter, parse_dates, parse_numbers, parse_quarter, parse_quarters
+from okrlib import DataError, load_kpi_history
+from okrlib.loading import _parse
+from okrlib.loading._parse import parse_dates, parse_numbers, parse_quarters
+from okrlib.model import format_quarter, parse_quarter
 
 
 def numbers(cells: list[str | None], decimal_comma: bool = False) -> list[float | None]:

@@ -101,8 +101,8 @@ def test_details_groups_outputs_and_escapes_titles() -> None:
     from IPython.display import HTML, display
     from IPython.utils.capture import capture_output
 
-    from okrlib import present
-    from okrlib._sections import merge_details
+    from okrlib.presentation import present
+    from okrlib.presentation._sections import merge_details
 
     InteractiveShell.instance()  # display() publishes its outputs, as in a kernel
     with capture_output() as captured:
@@ -124,7 +124,7 @@ def test_details_groups_outputs_and_escapes_titles() -> None:
 
 
 def test_details_groups_end_at_the_next_group_an_error_or_the_cell() -> None:
-    from okrlib._sections import DETAILS_KEY, merge_details
+    from okrlib.presentation._sections import DETAILS_KEY, merge_details
 
     def start(title: str) -> dict:
         return {**_html("<h3>x</h3>"), "metadata": {DETAILS_KEY: {"summary": title, "level": "<h1>"}}}
@@ -147,7 +147,7 @@ def test_details_groups_end_at_the_next_group_an_error_or_the_cell() -> None:
 def test_chart_scripts_escape_angle_brackets_and_ampersands() -> None:
     import json
 
-    from okrlib import report
+    from okrlib.reporting import report
 
     spec = {"title": "</script><!-- <script>alert(1)</script> & co", "mark": "point"}
     html = report._chart_html(spec, 7)

@@ -18,7 +18,10 @@ from conftest import GOOD, ROOT, SAMPLE, run_okrlib
 from jupyter_core.utils import run_sync
 
 import okrlib
-from okrlib import RenderError, _kernels, impact, kpi, lint, present, report, review
+from okrlib import RenderError
+from okrlib.analysis import impact, kpi, lint, review
+from okrlib.presentation import present
+from okrlib.reporting import _kernels, report
 
 TEAMS = ["company", "customer-success", "marketing", "operations", "product", "sales"]
 
@@ -51,11 +54,11 @@ def test_key_numbers_equal_the_snapshot(rendered: Path, sample, quarter: str, te
     assert shown["key_results"] == str(headline["key_results"])
     if quarter == "2026-Q3":  # ended: final results, a grade, nothing "expected by now"
         assert headline["ended"] and "expected_progress" not in shown
-        statuses, others = okrlib.progress.FINAL_STATUSES, ("on_track", "at_risk", "off_track")
+        statuses, others = okrlib.analysis.progress.FINAL_STATUSES, ("on_track", "at_risk", "off_track")
         assert shown["mean_grade"] == present.decimal(headline["mean_grade"])
     else:
         assert shown["expected_progress"] == present.percent(headline["expected_progress"])
-        statuses, others = okrlib.progress.PACE_STATUSES, ("missed",)
+        statuses, others = okrlib.analysis.progress.PACE_STATUSES, ("missed",)
         assert "mean_grade" not in shown
     for status in statuses:
         assert shown[f"objectives_{status}"] == str(headline[f"objectives_{status}"])
@@ -77,7 +80,11 @@ def test_report_is_offline_titled_and_has_no_code(rendered: Path) -> None:
     assert html.count("window.vegaEmbed=") == 1  # the bundle is inlined once
     assert html.count('class="okr-chart"') >= 5
     assert "okrlib.load_workbook" not in html  # inputs are hidden
-    assert '<nav class="okr-toc"' in html and 'href="#KPI-health"' in html
+    nav = re.search(r'<nav [^>]*class="okr-toc"[^>]*>(.*?)</nav>', html).group(1)
+    anchors = re.findall(r'href="#([^"]+)"', nav)
+    assert "KPI-health" in anchors and len(anchors) >= 8
+    assert all(f'id="{anchor}"' in html for anchor in anchors)  # each entry leads to its heading
+    assert html.index("<h1") < html.index('class="okr-toc"') < html.index('id="Headline"')
     assert "80%-confident key results were achieved" in html  # the calibration sentence
     assert "OKR007" in html  # a lint finding about the Sales pipeline objective
     for section in (
@@ -343,7 +350,8 @@ def test_report_kernels_python_strings_give_the_same_frames_as_arrow_strings() -
 def test_report_kernels_preload_the_notebooks_okrlib_imports_out_of_its_namespace(tmp_path: Path) -> None:
     assert _kernels.okrlib_imports(report.NOTEBOOK).splitlines() == [
         "import okrlib",
-        "from okrlib import changes, charts, impact, kpi, lint, present, review",
+        "from okrlib.analysis import changes, impact, kpi, lint, review",
+        "from okrlib.presentation import charts, present",
     ]
     probe_notebook(
         tmp_path / "preload.ipynb",
@@ -351,11 +359,11 @@ def test_report_kernels_preload_the_notebooks_okrlib_imports_out_of_its_namespac
         "deadline = time.monotonic() + 20\n"
         "while not (gc.get_freeze_count() and gc.isenabled()) and time.monotonic() < deadline:\n"
         "    time.sleep(0.01)  # frozen once imported, the collector back on\n"
-        "print(gc.get_freeze_count() > 0, gc.isenabled(), 'okrlib.charts' in sys.modules,"
+        "print(gc.get_freeze_count() > 0, gc.isenabled(), 'okrlib.presentation.charts' in sys.modules,"
         ' [k for k in ("charts", "okrlib", "threading") if k in globals()],'
         " [m for m in ('jsonschema', 'rfc3987_syntax', 'isoduration', 'arrow') if sys.modules.get(m)],"
         " sys.modules['pandas'].get_option('mode.string_storage'), get_ipython().history_manager.enabled)\n"
-        "import okrlib.charts  # a top-level import: preloaded, so loaded before this line runs",
+        "import okrlib.presentation.charts  # a top-level import: preloaded, so loaded before this line runs",
     )
     done = report.render_report(
         SAMPLE, "2026-Q3", "Sales", tmp_path / "out", notebook=tmp_path / "preload.ipynb"

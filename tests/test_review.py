@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from okrlib import review
-from okrlib._sentences import calibration_sentences, grade_sentences
+from okrlib.analysis import review
+from okrlib.presentation._sentences import calibration_sentences, grade_sentences
 
 
 def test_prediction_interval_by_hand() -> None:

@@ -15,9 +15,11 @@ from conftest import SAMPLE, run_okrlib
 from pg_server import Server, bindir, postgres_server
 
 import okrlib
-from okrlib import _sql, impact, kpi, review
+from okrlib.analysis import impact, kpi, review
+from okrlib.analysis._impact_series import SEASONAL_MONTHS, SEASONAL_WEEKS
 from okrlib.exceptions import DataError
-from okrlib.report import render_report
+from okrlib.loading import _sql
+from okrlib.reporting.report import render_report
 
 ibis = pytest.importorskip("ibis")
 duckdb = pytest.importorskip("duckdb")
@@ -160,7 +162,7 @@ def test_a_teams_review_asks_only_for_the_kpis_it_reads_within_the_window(duckdb
     start, end = _sql.window(wb.key_results)
     assert start == pd.Timestamp("2022-09-01") and end == pd.Timestamp("2026-12-31")
     # impact reaches 36 months back from the quarter: the window covers it
-    assert _sql.WINDOW_MONTHS > impact.SEASONAL_MONTHS and _sql.WINDOW_MONTHS * 4.3 > impact.SEASONAL_WEEKS
+    assert _sql.WINDOW_MONTHS > SEASONAL_MONTHS and _sql.WINDOW_MONTHS * 4.3 > SEASONAL_WEEKS
 
 
 def test_a_table_of_timestamps_is_aggregated_to_days_by_each_kpis_rule(tmp_path: Path) -> None:

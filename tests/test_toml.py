@@ -14,7 +14,7 @@ from conftest import GOOD, run_okrlib
 
 import okrlib
 from okrlib import DataError
-from okrlib._toml import key_lines
+from okrlib.loading._toml import key_lines
 
 FRAMES = ("kpis", "kpi_history", "objectives", "key_results", "checkins")
 

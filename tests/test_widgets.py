@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from okrlib import charts, kpi, whatif, widgets
+from okrlib.analysis import kpi, whatif
+from okrlib.presentation import charts, widgets
 
 KR = "sales-26q3-pipeline-kr2"  # weight 1 of 4 in sales-26q3-pipeline
 
@@ -127,7 +128,10 @@ def test_forecast_grade_follows_a_what_if(sample) -> None:
 
 
 def test_sliders_are_debounced(meeting) -> None:
-    assert all(not slider.continuous_update for slider in meeting.sliders.values())
+    # applied on release: the pipeline's three sliders, and the two built for another objective
+    assert [slider.continuous_update for slider in meeting.sliders.values()] == [False] * 3
+    meeting.objective.value = "sales-26q3-expansion"
+    assert [slider.continuous_update for slider in meeting.sliders.values()] == [False] * 2
 
 
 def test_what_if_function_by_hand(sample) -> None:
