@@ -2,7 +2,7 @@
 
 Every report runs on a kernel okrlib starts itself (:func:`report_kernel`), so that the
 kernel, and only the kernel, gets the report environment (:func:`kernel_environment`):
-``OKRLIB_REPORT=1`` and one BLAS/OpenMP thread.  A report's least-squares fits are tiny,
+one BLAS/OpenMP thread.  A report's least-squares fits are tiny,
 and an idle OpenBLAS worker thread spins after every call: it burnt 0.28 s of the other
 core per report, which parallel renders need.
 
@@ -63,12 +63,12 @@ NO_HISTORY = "--HistoryManager.enabled=False"
 
 
 def kernel_environment() -> dict[str, str]:
-    """This process's environment with ``OKRLIB_REPORT=1`` and, unless set already, one
-    BLAS/OpenMP thread (see the module docstring)."""
+    """This process's environment with, unless set already, one BLAS/OpenMP thread (see the
+    module docstring).  The rest of a report kernel's setup is the notebook's own call,
+    ``okrlib._report_kernel.setup_report_kernel()``."""
     env = dict(os.environ)
     for name in ONE_THREAD:
         env.setdefault(name, "1")
-    env["OKRLIB_REPORT"] = "1"  # okrlib/__init__.py and charts.enable read it
     return env
 
 

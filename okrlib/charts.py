@@ -9,7 +9,6 @@ see :func:`team_colors`); codes such as ``on_track`` are shown in words.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 
 import altair as alt
@@ -362,12 +361,13 @@ def _report_bundle(chart: alt.TopLevelMixin, include=None, exclude=None) -> dict
     return {VEGALITE_MIMETYPES[0]: chart.to_dict(validate=False, context={"pre_transform": False})}
 
 
-def enable() -> None:
+def enable(report: bool = False) -> None:
     """Render charts in notebooks so both JupyterLab and the offline report can show them.
 
     In JupyterLab each chart shows as :func:`chart_widget` (no network needed) with its
-    vega-lite spec beside it.  In the kernels of ``okrlib report`` (``OKRLIB_REPORT=1``)
-    charts are shown as their vega-lite spec only, and their frames become records through
+    vega-lite spec beside it.  With ``report`` (the report kernel's setup,
+    :func:`okrlib._report_kernel.setup_report_kernel`, passes it) charts are shown as their
+    vega-lite spec only, and their frames become records through
     :func:`okrlib._chart_records.records` (altair's records, several times faster).  A
     user's own session keeps altair's data transformer, and with it
     ``alt.data_transformers.disable_max_rows()``.
@@ -380,7 +380,7 @@ def enable() -> None:
     if shell is None:
         return
     formatter = shell.display_formatter.mimebundle_formatter
-    if os.environ.get("OKRLIB_REPORT") != "1":
+    if not report:
         # the widget from the chart itself: altair's renderers get its spec and rebuild the
         # chart from it first (validated again, 0.1 s a chart)
         formatter.for_type(alt.TopLevelMixin, _lab_bundle)

@@ -6,7 +6,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import _skip_format_checkers
 from .exceptions import OkrlibError
 
 
@@ -147,7 +146,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    _skip_format_checkers()  # this process renders reports: 1-2 s less start-up (see its docstring)
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

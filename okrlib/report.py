@@ -257,6 +257,7 @@ def render_report(
         "team": team,
         "as_of": as_of,
         "since": since,
+        "report_mode": True,  # the notebook calls okrlib._report_kernel.setup_report_kernel()
     }
     title = f"{team or 'Company'}: {label} quarterly review"
     with contextlib.ExitStack() as kernel_in_use:  # a lone kernel is stopped as the HTML is made

@@ -179,15 +179,13 @@ def test_legends_and_tooltips_say_statuses_in_words(snap) -> None:
 
 
 @pytest.mark.parametrize("report_kernel", [False, True])
-def test_charts_display_their_spec_and_report_kernels_only_the_spec(snap, monkeypatch, report_kernel) -> None:
+def test_charts_display_their_spec_and_report_kernels_only_the_spec(snap, report_kernel) -> None:
     from IPython.core.interactiveshell import InteractiveShell
 
     formatter = InteractiveShell.instance().display_formatter
-    if report_kernel:
-        monkeypatch.setenv("OKRLIB_REPORT", "1")
     chart = charts.kr_progress_chart(snap.key_results)
     try:
-        charts.enable()
+        charts.enable(report=report_kernel)
         bundle, _ = formatter.format(chart)
         transformer = alt.data_transformers.active
     finally:
@@ -213,13 +211,12 @@ def test_the_chart_widget_carries_vega_itself() -> None:
 
 
 @pytest.fixture
-def okrlib_charts(monkeypatch):
+def okrlib_charts():
     """charts.enable() as in a report kernel, undone afterwards."""
     from IPython.core.interactiveshell import InteractiveShell
 
     formatter = InteractiveShell.instance().display_formatter
-    monkeypatch.setenv("OKRLIB_REPORT", "1")
-    charts.enable()
+    charts.enable(report=True)
     yield
     formatter.mimebundle_formatter.pop(alt.TopLevelMixin, None)
     alt.data_transformers.enable("default")
