@@ -53,16 +53,20 @@ def printed_by(probe: str) -> list[str]:
     return done.stdout.splitlines()
 
 
-def test_the_okrlib_command_imports_no_chart_or_statistics_library() -> None:
-    # the renderer's process draws no chart: altair and scipy would cost it start-up
+def test_the_okrlib_command_imports_no_chart_or_statistics_library_and_no_iri_grammar() -> None:
+    # the renderer's process draws no chart: altair and scipy would cost it start-up; and
+    # jsonschema is held below 4.25 (pyproject.toml), whose IRI checker rfc3987-syntax builds
+    # a grammar for 0.7 to 1.2 s at import (python-jsonschema#1392)
     probe = (
         "import sys\n"
         "from okrlib import cli\n"
         f"assert cli.main(['check', '--data', {str(ROOT / 'data')!r}]) == 0\n"
         "import okrlib.report\n"
         "print([m for m in ('altair', 'scipy', 'okrlib.charts', 'okrlib.present') if m in sys.modules])\n"
+        "import altair, jsonschema  # as a report kernel does\n"
+        "print([m for m in ('rfc3987_syntax',) if m in sys.modules])\n"
     )
-    assert printed_by(probe)[-1:] == ["[]"]
+    assert printed_by(probe)[-2:] == ["[]", "[]"]
 
 
 def test_okrlib_imports_scipy_only_for_the_odds_and_csv_data_no_parquet_reader() -> None:
