@@ -131,9 +131,7 @@ class ReportKernel:
         manager = AsyncKernelManager(kernel_name=kernel_name, **unix)
         kernel = None
         try:
-            run_sync(manager.start_kernel)(
-                cwd=cwd, extra_arguments=_kernel_arguments(preload)
-            )
+            run_sync(manager.start_kernel)(cwd=cwd, extra_arguments=_kernel_arguments(preload))
             kernel = cls(manager, manager.client(), sockets)
             kernel.client.start_channels()
             kernel.client.allow_stdin = False
