@@ -15,9 +15,8 @@ from __future__ import annotations
 def setup_report_kernel() -> None:
     """Set this kernel up to render a report: call it before any frame exists.
 
-    - Charts display as their bare vega-lite spec (the offline HTML draws them), are not
-      validated piece by piece as they are built (altair's debug mode off), and their frames
-      become records through okrlib's transformer (:mod:`okrlib._chart_records`), as
+    - Charts display as their bare vega-lite spec (the offline HTML draws them) and are not
+      validated piece by piece as they are built (altair's debug mode off), as
       :func:`okrlib.charts.enable` with ``report=True`` describes.
     - pandas holds text in Python strings (``mode.string_storage = "python"``): a review's
       frames are small, where pyarrow's fixed cost per operation dominates.  The dtype is

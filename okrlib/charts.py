@@ -15,7 +15,6 @@ import altair as alt
 import pandas as pd
 from altair.vegalite.v6.display import jupyter_renderer
 
-from ._chart_records import records
 from ._chart_style import (
     GRADE_COLORS,
     HEALTH_COLORS,
@@ -367,10 +366,7 @@ def enable(report: bool = False) -> None:
     In JupyterLab each chart shows as :func:`chart_widget` (no network needed) with its
     vega-lite spec beside it.  With ``report`` (the report kernel's setup,
     :func:`okrlib._report_kernel.setup_report_kernel`, passes it) charts are shown as their
-    vega-lite spec only, and their frames become records through
-    :func:`okrlib._chart_records.records` (altair's records, several times faster).  A
-    user's own session keeps altair's data transformer, and with it
-    ``alt.data_transformers.disable_max_rows()``.
+    vega-lite spec only.  Both keep altair's own data transformer.
     """
     # registering again replaces the entry; asking first (``names()``) scans every
     # installed package's entry points, about 10 ms a call
@@ -388,8 +384,6 @@ def enable(report: bool = False) -> None:
     formatter.for_type(alt.TopLevelMixin, _report_bundle)
     # nor validated piece by piece as they are built (altair's debug mode, 70 ms a report)
     alt.utils.schemapi.disable_debug_mode()
-    alt.data_transformers.register("okrlib", records)
-    alt.data_transformers.enable("okrlib")
 
 
 def _ipython():

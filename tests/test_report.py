@@ -315,7 +315,7 @@ def test_importing_okrlib_changes_nothing_global_and_the_report_kernel_setup_is_
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-2:] == [
         "True [] auto default",
-        "python okrlib okrlib _report_bundle",
+        "python default okrlib _report_bundle",
     ]
 
 
