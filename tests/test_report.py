@@ -10,7 +10,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 import nbformat
@@ -186,22 +185,6 @@ def test_a_failed_render_keeps_the_previous_report(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "okrlib report: error: report 2026-Q3 Sales failed in cell 4" in done.stderr
     assert "ValueError: boom for Sales" in done.stderr
-
-
-def test_a_failed_render_leaves_no_warm_up_thread_running(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    # render_quarter may fork its pool right after: a thread left compiling templates could
-    # hold a lock the children then wait for forever
-    monkeypatch.setattr(report, "_warm_up_conversion", lambda: time.sleep(2))  # outlasts the render
-    report._conversion_warmed_up.cache_clear()
-    failing = ROOT / "tests" / "data" / "notebooks" / "failing.ipynb"
-    try:
-        with pytest.raises(RenderError):
-            report.render_report(SAMPLE, "2026-Q3", "Sales", tmp_path, notebook=failing)
-        assert not report._conversion_warmed_up().is_alive()
-    finally:
-        report._conversion_warmed_up.cache_clear()  # the next render warms up for real
 
 
 def chart_free_outputs(notebook: Path) -> list[object]:
