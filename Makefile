@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.okrlib-installed
 KERNEL := okrlib
 
 .DEFAULT_GOAL := help
-.PHONY: help venv bytecode report test browser postgres bench lint format lab check clean meeting
+.PHONY: help venv report test browser postgres bench lint format lab check clean meeting
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -24,26 +24,21 @@ $(STAMP): pyproject.toml | $(PY)
 
 venv: $(STAMP)  ## create .venv and install okrlib with its test extras
 
-# pip compiles a regular install's bytecode, not an editable one's; where Python may not
-# write it either (PYTHONDONTWRITEBYTECODE), every report kernel compiled okrlib again (25 ms)
-bytecode: $(STAMP)
-	@$(PY) -m compileall -q okrlib
-
-report: bytecode  ## render the sample data's quarterly reviews into reports/
+report: $(STAMP)  ## render the sample data's quarterly reviews into reports/
 	$(VENV)/bin/okrlib report --quarter 2026-Q3 --all-teams --data data --out reports
 	$(VENV)/bin/okrlib report --quarter 2026-Q4 --all-teams --data data --out reports
 
-meeting: bytecode  ## serve the review meeting of the sample data on 127.0.0.1 (Ctrl-C stops it)
+meeting: $(STAMP)  ## serve the review meeting of the sample data on 127.0.0.1 (Ctrl-C stops it)
 	$(VENV)/bin/okrlib meeting --data data
 
 check: $(STAMP)  ## validate the data folder and print its summary
 	$(VENV)/bin/okrlib check --data data
 
-test: bytecode browser postgres  ## run every test (pytest, nbval over notebooks/, the browser and SQL tests, a quick bench)
+test: $(STAMP) browser postgres  ## run every test (pytest, nbval over notebooks/, the browser and SQL tests, a quick bench)
 	$(PY) bench/run.py --quick
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env
 
-bench: bytecode  ## the full benchmark table (about 5 minutes; results in bench/RESULTS.md)
+bench: $(STAMP)  ## the full benchmark table (about 5 minutes; results in bench/RESULTS.md)
 	$(PY) bench/run.py
 
 browser:  ## install Debian's chromium for the browser test when it is missing

@@ -6,7 +6,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import _skip_format_checkers
 from .exceptions import OkrlibError
 
 
@@ -77,7 +76,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _meeting(args: argparse.Namespace) -> int:
-    from .reporting import serve_meeting as serve
+    from .reporting.serve import serve
 
     return serve(args.data, args.quarter, args.team, args.port, args.out)
 
@@ -166,7 +165,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    _skip_format_checkers()  # this process renders reports: 1-2 s less start-up (see its docstring)
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

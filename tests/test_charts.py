@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import altair as alt
-import numpy as np
 import pandas as pd
 import pytest
-from altair.utils.data import to_values
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import okrlib
 from okrlib.analysis import impact, kpi, review
 from okrlib.presentation import charts
-from okrlib.presentation._chart_records import MAX_ROWS, records
 
 
 @pytest.fixture(autouse=True)
@@ -180,22 +173,20 @@ def test_legends_and_tooltips_say_statuses_in_words(snap) -> None:
 
 
 @pytest.mark.parametrize("report_kernel", [False, True])
-def test_charts_display_their_spec_and_report_kernels_only_the_spec(snap, monkeypatch, report_kernel) -> None:
+def test_charts_display_their_spec_and_report_kernels_only_the_spec(snap, report_kernel) -> None:
     from IPython.core.interactiveshell import InteractiveShell
 
     formatter = InteractiveShell.instance().display_formatter
-    if report_kernel:
-        monkeypatch.setenv("OKRLIB_REPORT", "1")
     chart = charts.kr_progress_chart(snap.key_results)
     try:
-        charts.enable()
+        charts.enable(report=report_kernel)
         bundle, _ = formatter.format(chart)
         transformer = alt.data_transformers.active
     finally:
         formatter.mimebundle_formatter.pop(alt.TopLevelMixin, None)
         alt.data_transformers.enable("default")
         alt.renderers.enable("default")
-    assert transformer == ("okrlib" if report_kernel else "default")
+    assert transformer == "default"  # altair's own records, in JupyterLab and in report kernels
     assert bundle[charts.VEGALITE_MIMETYPES[0]] == spec(chart)
     # JupyterLab gets altair's chart widget, drawn with vega from vl-convert (altair's HTML
     # loaded vega from a CDN); report kernels the spec alone
@@ -211,99 +202,6 @@ def test_the_chart_widget_carries_vega_itself() -> None:
         assert len(widget._esm) > 500_000  # vega, vega-lite and vega-embed, bundled
     finally:
         widget.close()
-
-
-@pytest.fixture
-def okrlib_charts(monkeypatch):
-    """charts.enable() as in a report kernel, undone afterwards."""
-    from IPython.core.interactiveshell import InteractiveShell
-
-    formatter = InteractiveShell.instance().display_formatter
-    monkeypatch.setenv("OKRLIB_REPORT", "1")
-    charts.enable()
-    yield
-    formatter.mimebundle_formatter.pop(alt.TopLevelMixin, None)
-    alt.data_transformers.enable("default")
-    alt.renderers.enable("default")
-
-
-def test_charts_specs_are_the_same_with_okrlib_records(sample, snap, okrlib_charts) -> None:
-    quarter_start, quarter_end = okrlib.quarter_bounds(snap.quarter)
-    weekly = kpi.aggregate(sample.kpi_history, sample.kpis, "week")
-    kpi_row = sample.kpis.iloc[0]
-    results = impact.impact(sample, snap.quarter, snap.as_of)
-    row = results[results["effect"].notna()].iloc[0]
-    kr = snap.key_results[snap.key_results["kr_id"] == snap.checkins["kr_id"].iloc[0]].iloc[0]
-    grades, _, _ = review.grade_distribution(sample)
-    _, bands = review.calibration(review.graded_confidence(sample))
-    built = [
-        charts.objective_scorecard(snap.objectives),
-        charts.kr_progress_chart(snap.key_results),
-        charts.team_comparison_chart(snap.teams, snap.expected_progress),
-        charts.checkin_chart(
-            snap.checkins[snap.checkins["kr_id"] == kr.kr_id], kr, quarter_start, quarter_end
-        ),
-        charts.kpi_trend_chart(
-            weekly[weekly["kpi_id"] == kpi_row["kpi_id"]], kpi_row, charts.quarter_shading([snap.quarter])
-        ),
-        charts.impact_chart(
-            impact.impact_series(sample, snap.quarter, row.kpi_id, row.segment, snap.as_of), row, None
-        ),
-        charts.calibration_chart(bands),
-        charts.grade_distribution_chart(grades),
-        charts.team_scores_chart(grades),
-    ]
-    assert alt.data_transformers.active == "okrlib"  # in report kernels only
-    ours = [chart.to_dict() for chart in built]
-    with alt.data_transformers.enable("default"):
-        assert ours == [chart.to_dict() for chart in built]
-    assert sum(len(rows) for spec in ours for rows in spec["datasets"].values()) > 500
-
-
-def _optional(values: st.SearchStrategy, size: int) -> st.SearchStrategy:
-    return st.lists(st.one_of(st.none(), values), min_size=size, max_size=size)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.data())
-def test_records_are_altairs_records(data) -> None:
-    """Value for value what altair's own transformer gives, whichever path a frame takes."""
-    size = data.draw(st.integers(0, 5))
-    whole_seconds = st.datetimes(datetime(1900, 1, 1), datetime(2100, 1, 1)).map(
-        lambda d: d.replace(microsecond=0)
-    )
-    moments = (
-        whole_seconds
-        if data.draw(st.booleans())
-        else st.datetimes(datetime(1900, 1, 1), datetime(2100, 1, 1))
-    )
-    text = st.text(max_size=4)
-    frame = pd.DataFrame(
-        {
-            "float": pd.Series(data.draw(_optional(st.floats(), size)), dtype="float64"),
-            "int": pd.Series(
-                data.draw(st.lists(st.integers(-(2**62), 2**62), min_size=size, max_size=size)), dtype="int64"
-            ),
-            "bool": pd.Series(data.draw(st.lists(st.booleans(), min_size=size, max_size=size)), dtype="bool"),
-            "str": pd.Series(data.draw(_optional(text, size)), dtype="str"),
-            "object": pd.Series(data.draw(st.lists(text, min_size=size, max_size=size)), dtype=object),
-            "category": pd.Series(data.draw(_optional(st.sampled_from("abc"), size)), dtype="category"),
-            "date": pd.Series(data.draw(_optional(moments, size)), dtype="datetime64[us]"),
-        }
-    )
-    columns = data.draw(st.lists(st.sampled_from(list(frame.columns)), min_size=1, max_size=4, unique=True))
-    assert records(frame[columns]) == to_values(frame[columns])
-
-
-def test_records_leave_other_frames_to_altair() -> None:
-    nested = pd.DataFrame({"a": [np.array([1, 2])], "b": [pd.Timestamp("2026-07-01", tz="UTC")]})
-    assert (
-        records(nested) == to_values(nested) == {"values": [{"a": [1, 2], "b": "2026-07-01T00:00:00+00:00"}]}
-    )
-    assert records({"values": [{"a": 1}]}) == {"values": [{"a": 1}]}
-    with pytest.raises(alt.MaxRowsError):
-        records(pd.DataFrame({"a": range(MAX_ROWS + 1)}))
-    assert records(max_rows=None)(pd.DataFrame({"a": range(MAX_ROWS + 1)}))["values"][-1] == {"a": MAX_ROWS}
 
 
 def test_an_ended_quarters_charts_show_nothing_expected(sample) -> None:

@@ -253,7 +253,7 @@ def test_cli_meeting_options() -> None:
 def test_served_notebook_gets_absolute_parameters_and_this_interpreter(tmp_path, monkeypatch) -> None:
     import nbformat
 
-    from okrlib.reporting import _meeting_server
+    from okrlib.reporting import serve as _meeting_server
 
     monkeypatch.chdir(tmp_path)
     path = _meeting_server._write_notebook(
@@ -269,7 +269,7 @@ def test_served_notebook_gets_absolute_parameters_and_this_interpreter(tmp_path,
 def test_shipped_notebook_has_parameters_and_no_outputs() -> None:
     import nbformat
 
-    from okrlib.reporting import _meeting_server
+    from okrlib.reporting import serve as _meeting_server
 
     notebook = nbformat.read(_meeting_server.notebook_path(), as_version=4)
     code = [c for c in notebook.cells if c.cell_type == "code"]
@@ -282,7 +282,7 @@ def test_a_taken_port_is_an_error_and_leaves_nothing(tmp_path, monkeypatch) -> N
     import socket
     import tempfile
 
-    from okrlib.reporting import _meeting_server
+    from okrlib.reporting import serve as _meeting_server
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with socket.socket() as taken:

@@ -6,9 +6,10 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 import nbformat
@@ -193,22 +194,6 @@ def test_a_failed_render_keeps_the_previous_report(tmp_path: Path) -> None:
     assert "ValueError: boom for Sales" in done.stderr
 
 
-def test_a_failed_render_leaves_no_warm_up_thread_running(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    # render_quarter may fork its pool right after: a thread left compiling templates could
-    # hold a lock the children then wait for forever
-    monkeypatch.setattr(report, "_warm_up_conversion", lambda: time.sleep(2))  # outlasts the render
-    report._conversion_warmed_up.cache_clear()
-    failing = ROOT / "tests" / "data" / "notebooks" / "failing.ipynb"
-    try:
-        with pytest.raises(RenderError):
-            report.render_report(SAMPLE, "2026-Q3", "Sales", tmp_path, notebook=failing)
-        assert not report._conversion_warmed_up().is_alive()
-    finally:
-        report._conversion_warmed_up.cache_clear()  # the next render warms up for real
-
-
 def chart_free_outputs(notebook: Path) -> list[object]:
     """Each code cell's execution count and outputs, altair's HTML (random element ids) left out."""
     cells = json.loads(notebook.read_text())["cells"]
@@ -276,26 +261,52 @@ def test_warm_kernels_start_clean_and_survive_a_failed_report(tmp_path: Path) ->
     assert 'data-okr="objectives">–<' in (folder / "index.html").read_text()  # it showed no headline
 
 
-def test_report_kernels_get_the_report_environment_and_the_caller_keeps_its_own(
+def test_report_kernels_talk_over_unix_sockets_keep_no_history_and_know_they_render_a_report(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv("OKRLIB_REPORT", raising=False)
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
-    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # a count the user chose is kept
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the kernel gets the caller's environment as it is
     probe_notebook(
         tmp_path / "env.ipynb",
         "import os\n"
         "from ipykernel.kernelapp import IPKernelApp\n"
-        'print([os.environ.get(k) for k in ("OKRLIB_REPORT", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")]'
-        " + [IPKernelApp.instance().transport, get_ipython().history_manager.enabled])",
+        'print([os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")]'
+        " + [IPKernelApp.instance().transport, get_ipython().history_manager.enabled, report_mode])",
     )
     sockets = set(Path(tempfile.gettempdir()).glob("okrlib-kernel-*"))
     done = report.render_report(SAMPLE, "2026-Q3", "Sales", tmp_path / "out", notebook=tmp_path / "env.ipynb")
     printed = nbformat.read(done.notebook, as_version=4).cells[-1].outputs[0]["text"]
-    assert printed.strip() == "['1', '1', '3', 'ipc', False]"  # Unix sockets; no history database
+    # Unix sockets; no history database; the notebook is told it renders a report
+    assert printed.strip() == "[None, '3', 'ipc', False, True]"
     assert set(Path(tempfile.gettempdir()).glob("okrlib-kernel-*")) == sockets  # and removed
-    assert "OKRLIB_REPORT" not in os.environ and "OPENBLAS_NUM_THREADS" not in os.environ
-    assert _kernels.kernel_environment()["OMP_NUM_THREADS"] == "3"
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+
+
+def test_importing_okrlib_changes_nothing_global_and_the_report_kernel_setup_is_one_call() -> None:
+    # a fresh interpreter: okrlib's imports leave pandas' options and the import system as
+    # they were; setup_report_kernel() alone sets a report kernel up
+    probe = (
+        "import sys, pandas as pd, altair as alt\n"
+        "options = pd.describe_option(_print_desc=False)\n"
+        "before = {k for k, v in sys.modules.items() if v is None}\n"
+        "import okrlib\n"
+        "from okrlib import changes, charts, impact, kpi, lint, present, review, widgets\n"
+        "from okrlib.reporting.kernel import setup_report_kernel\n"
+        "print(pd.describe_option(_print_desc=False) == options,"
+        " sorted({k for k, v in sys.modules.items() if v is None} - before),"
+        " pd.get_option('mode.string_storage'), alt.data_transformers.active)\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "setup_report_kernel()\n"
+        "print(pd.get_option('mode.string_storage'), alt.data_transformers.active,"
+        " alt.renderers.active, shell.display_formatter.mimebundle_formatter.lookup_by_type(alt.TopLevelMixin).__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == [
+        "True [] auto default",
+        "python default okrlib _report_bundle",
+    ]
 
 
 def _review_frames(storage: str) -> dict[str, pd.DataFrame]:
@@ -330,7 +341,7 @@ def _review_frames(storage: str) -> dict[str, pd.DataFrame]:
 
 
 def test_report_kernels_python_strings_give_the_same_frames_as_arrow_strings() -> None:
-    # report kernels hold text in Python strings (okrlib._python_strings); a user's session
+    # report kernels hold text in Python strings (setup_report_kernel); a user's session
     # in Arrow's: the review must not tell them apart
     arrow, python = _review_frames("pyarrow"), _review_frames("python")
     assert list(arrow) == list(python) and len(arrow) > 25
@@ -352,6 +363,7 @@ def test_report_kernels_preload_the_notebooks_okrlib_imports_out_of_its_namespac
         "import okrlib",
         "from okrlib.analysis import changes, impact, kpi, lint, review",
         "from okrlib.presentation import charts, present",
+        "from okrlib.reporting.kernel import setup_report_kernel",
     ]
     probe_notebook(
         tmp_path / "preload.ipynb",
@@ -361,16 +373,14 @@ def test_report_kernels_preload_the_notebooks_okrlib_imports_out_of_its_namespac
         "    time.sleep(0.01)  # frozen once imported, the collector back on\n"
         "print(gc.get_freeze_count() > 0, gc.isenabled(), 'okrlib.presentation.charts' in sys.modules,"
         ' [k for k in ("charts", "okrlib", "threading") if k in globals()],'
-        " [m for m in ('jsonschema', 'rfc3987_syntax', 'isoduration', 'arrow') if sys.modules.get(m)],"
-        " sys.modules['pandas'].get_option('mode.string_storage'), get_ipython().history_manager.enabled)\n"
+        " get_ipython().history_manager.enabled)\n"
         "import okrlib.presentation.charts  # a top-level import: preloaded, so loaded before this line runs",
     )
     done = report.render_report(
         SAMPLE, "2026-Q3", "Sales", tmp_path / "out", notebook=tmp_path / "preload.ipynb"
     )
     cell = nbformat.read(done.notebook, as_version=4).cells[-1]
-    # and altair's jsonschema without its optional format checkers, text in Python strings
-    assert cell.outputs[0]["text"].strip() == "True True True [] ['jsonschema'] python False"
+    assert cell.outputs[0]["text"].strip() == "True True True [] False"
     assert cell.execution_count == 3  # after the parameters and papermill's: the preload took none
 
 

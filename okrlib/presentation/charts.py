@@ -10,14 +10,12 @@ see :func:`team_colors`); codes such as ``on_track`` are shown in words.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 
 import altair as alt
 import pandas as pd
 from altair.vegalite.v6.display import jupyter_renderer
 
-from ._chart_records import records
 from ._chart_style import (
     GRADE_COLORS,
     HEALTH_COLORS,
@@ -363,15 +361,13 @@ def _report_bundle(chart: alt.TopLevelMixin, include=None, exclude=None) -> dict
     return {VEGALITE_MIMETYPES[0]: chart.to_dict(validate=False, context={"pre_transform": False})}
 
 
-def enable() -> None:
+def enable(report: bool = False) -> None:
     """Render charts in notebooks so both JupyterLab and the offline report can show them.
 
     In JupyterLab each chart shows as :func:`chart_widget` (no network needed) with its
-    vega-lite spec beside it.  In the kernels of ``okrlib report`` (``OKRLIB_REPORT=1``)
-    charts are shown as their vega-lite spec only, and their frames become records through
-    :func:`okrlib.presentation._chart_records.records` (altair's records, several times faster).  A
-    user's own session keeps altair's data transformer, and with it
-    ``alt.data_transformers.disable_max_rows()``.
+    vega-lite spec beside it.  With ``report`` (the report kernel's setup,
+    :func:`okrlib.reporting.kernel.setup_report_kernel`, passes it) charts are shown as their
+    vega-lite spec only.  Both keep altair's own data transformer.
     """
     # registering again replaces the entry; asking first (``names()``) scans every
     # installed package's entry points, about 10 ms a call
@@ -381,7 +377,7 @@ def enable() -> None:
     if shell is None:
         return
     formatter = shell.display_formatter.mimebundle_formatter
-    if os.environ.get("OKRLIB_REPORT") != "1":
+    if not report:
         # the widget from the chart itself: altair's renderers get its spec and rebuild the
         # chart from it first (validated again, 0.1 s a chart)
         formatter.for_type(alt.TopLevelMixin, _lab_bundle)
@@ -389,8 +385,6 @@ def enable() -> None:
     formatter.for_type(alt.TopLevelMixin, _report_bundle)
     # nor validated piece by piece as they are built (altair's debug mode, 70 ms a report)
     alt.utils.schemapi.disable_debug_mode()
-    alt.data_transformers.register("okrlib", records)
-    alt.data_transformers.enable("okrlib")
 
 
 def _ipython():

@@ -1,9 +1,12 @@
-"""Reporting: render the review notebook (shipped here, in ``notebooks/``) into one
-self-contained HTML report per team plus the company, with the quarter's index page
-(``templates/``).  :func:`render_quarter` is what ``okrlib report`` calls.
+"""Reporting: the review notebook rendered into self-contained HTML, and the meeting's page.
+
+:mod:`~okrlib.reporting.report` renders the review notebook (shipped here, in
+``notebooks/``) into one HTML report per team plus the company, with the quarter's index page
+(``templates/``): :func:`~okrlib.reporting.report.render_quarter` is what ``okrlib report``
+calls.  :mod:`~okrlib.reporting.kernel` is the one call that sets a report kernel up;
+:mod:`~okrlib.reporting.meeting` and :mod:`~okrlib.reporting.serve` are ``okrlib meeting``'s
+page and its Voila server.  The modules are imported by name: a report kernel imports
+``kernel`` without the renderer's libraries, the meeting's kernel ``meeting`` likewise.
 """
 
-from ._meeting_server import serve as serve_meeting
-from .report import NOTEBOOK, render_quarter
-
-__all__ = ["NOTEBOOK", "render_quarter", "serve_meeting"]
+__all__ = ["kernel", "meeting", "report", "serve"]

@@ -1,10 +1,9 @@
-"""Report kernels: started by okrlib with the report environment, kept warm in batches.
+"""Report kernels: started by okrlib, preloaded, kept warm in batches.
 
-Every report runs on a kernel okrlib starts itself (:func:`report_kernel`), so that the
-kernel, and only the kernel, gets the report environment (:func:`kernel_environment`):
-``OKRLIB_REPORT=1`` and one BLAS/OpenMP thread.  A report's least-squares fits are tiny,
-and an idle OpenBLAS worker thread spins after every call: it burnt 0.28 s of the other
-core per report, which parallel renders need.
+Every report runs on a kernel okrlib starts itself (:func:`report_kernel`).  Measured
+against papermill's own engine (a kernel per notebook) it gives one report 1.6 times and
+51 reports at ``--jobs 2`` 2.9 times faster (``docs/performance.md``).  The kernel's setup
+for a report is the notebook's own call, ``okrlib.reporting.kernel.setup_report_kernel()``.
 
 Warm kernels: a process that renders several reports keeps one kernel for all of them.
 Starting a kernel and importing pandas, altair and okrlib into it costs about as much as a
@@ -58,18 +57,7 @@ from papermill.utils import remove_args
 
 ENGINE = "okrlib-kernel"
 RESET = "get_ipython().reset(new_session=True)"
-ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 NO_HISTORY = "--HistoryManager.enabled=False"
-
-
-def kernel_environment() -> dict[str, str]:
-    """This process's environment with ``OKRLIB_REPORT=1`` and, unless set already, one
-    BLAS/OpenMP thread (see the module docstring)."""
-    env = dict(os.environ)
-    for name in ONE_THREAD:
-        env.setdefault(name, "1")
-    env["OKRLIB_REPORT"] = "1"  # okrlib/__init__.py and charts.enable read it
-    return env
 
 
 def okrlib_imports(notebook: str | os.PathLike[str]) -> str:
@@ -143,9 +131,7 @@ class ReportKernel:
         manager = AsyncKernelManager(kernel_name=kernel_name, **unix)
         kernel = None
         try:
-            run_sync(manager.start_kernel)(
-                cwd=cwd, env=kernel_environment(), extra_arguments=_kernel_arguments(preload)
-            )
+            run_sync(manager.start_kernel)(cwd=cwd, extra_arguments=_kernel_arguments(preload))
             kernel = cls(manager, manager.client(), sockets)
             kernel.client.start_channels()
             kernel.client.allow_stdin = False

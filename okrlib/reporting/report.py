@@ -31,7 +31,6 @@ import json
 import os
 import re
 import tempfile
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -177,29 +176,6 @@ def _convert(notebook: nbformat.NotebookNode, title: str) -> str:
     return _exporter().from_notebook_node(_offline_charts(notebook), resources=resources)[0]
 
 
-def _warm_up_conversion() -> None:
-    """Convert a two-cell notebook: building the exporter and compiling its templates and
-    the notebook validator take 0.25 s in a fresh process, the same for any notebook."""
-    cells = [
-        nbformat.v4.new_markdown_cell("# Warm-up\n\n*text*"),
-        nbformat.v4.new_code_cell(
-            outputs=[nbformat.v4.new_output("display_data", {"text/html": "<b>1</b>"})]
-        ),
-    ]
-    with contextlib.suppress(Exception):  # the report's own conversion raises it again
-        _convert(nbformat.v4.new_notebook(cells=cells), "warm-up")
-
-
-@functools.lru_cache(maxsize=1)
-def _conversion_warmed_up() -> threading.Thread:
-    """The warm-up, on a thread of its own once per process: it runs while the kernel executes
-    the notebook, and the report's conversion joins it.  Not earlier: beside the kernel's
-    start-up it held the GIL the handshake needs, and the start took 0.3 s longer."""
-    thread = threading.Thread(target=_warm_up_conversion, name="okrlib-warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
 class _HeadingCollector(IPythonRenderer):
     """nbconvert's own markdown renderer, noting each heading as it renders it (with the id
     and anchor nbconvert gives it in the page)."""
@@ -291,6 +267,7 @@ def render_report(
         "team": team,
         "as_of": as_of,
         "since": since,
+        "report_mode": True,  # the notebook calls okrlib.reporting.kernel.setup_report_kernel()
     }
     title = f"{team or 'Company'}: {label} quarterly review"
     with contextlib.ExitStack() as kernel_in_use:  # a lone kernel is stopped as the HTML is made
@@ -318,10 +295,8 @@ def _execute(
     ``failed_path``."""
     who = f"{parameters['quarter']} {parameters['team'] or 'company'}"
     cwd = str(Path(notebook).resolve().parent)
-    warming_up = None
     try:
         kernel = kernel_in_use.enter_context(_kernels.report_kernel(KERNEL, cwd, notebook))
-        warming_up = _conversion_warmed_up()
         return papermill.execute_notebook(
             str(notebook),
             str(running),
@@ -344,9 +319,6 @@ def _execute(
         if running.exists():
             os.replace(running, failed_path)
         raise RenderError(f"report {who} failed: {type(error).__name__}: {error}") from None
-    finally:
-        if warming_up is not None:
-            warming_up.join()  # never left running: the caller may fork next (render_quarter's pool)
 
 
 def _headline(executed: nbformat.NotebookNode) -> dict[str, object]:
