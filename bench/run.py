@@ -666,7 +666,10 @@ def timing(values: list[float], unit: str = " s") -> str:
     return median if len(values) == 1 else f"{median} ({min(values):.2f}-{max(values):.2f})"
 
 
-REPORT_IMPORTS = "import okrlib\nfrom okrlib import charts, impact, kpi, lint, present, review\nprint(1)"
+REPORT_IMPORTS = (
+    "import okrlib\nfrom okrlib.analysis import changes, impact, kpi, lint, review\n"
+    "from okrlib.presentation import charts, present\nfrom okrlib.reporting.kernel import setup_report_kernel\nprint(1)"
+)
 
 
 def one_cell_notebook(path: Path, source: str) -> str:

@@ -68,7 +68,7 @@ def okrlib_imports(notebook: str | os.PathLike[str]) -> str:
     Examples
     --------
     >>> okrlib_imports("okrlib/reporting/notebooks/quarterly_review.ipynb").splitlines()
-    ['import okrlib', 'from okrlib import charts, impact, kpi, lint, present, review']
+    ['import okrlib', 'from okrlib.analysis import changes, impact, kpi, lint, review', ...]
     """
     lines = []
     for cell in nbformat.read(notebook, as_version=4).cells:
