@@ -668,7 +668,8 @@ def timing(values: list[float], unit: str = " s") -> str:
 
 REPORT_IMPORTS = (
     "import okrlib\nfrom okrlib.analysis import changes, impact, kpi, lint, review\n"
-    "from okrlib.presentation import charts, present\nfrom okrlib.reporting.kernel import setup_report_kernel\nprint(1)"
+    "from okrlib.presentation import charts, present\n"
+    "from okrlib.reporting.kernel import setup_report_kernel\nprint(1)"
 )
 
 
