@@ -12,6 +12,7 @@ import pytest
 
 import okrlib
 from okrlib.analysis import progress
+from okrlib.presentation import present
 from okrlib.reporting import report
 
 
@@ -130,11 +131,11 @@ def test_rendered_indexes_show_as_of_links_and_the_sales_change(
     now = okrlib.quarter_snapshot(sample, "2026-Q3", team="Sales").headline["mean_progress"]
     before = progress.final_objective_progress(sample, ["2026-Q2"]).query("team == 'Sales'")
     sales = row_of(q3, "sales.html")
-    assert sales["mean_progress"] == report.percent(now) == "79.3%"
-    assert sales["previous_mean_progress"] == report.percent(before["progress"].mean()) == "87.8%"
-    assert sales["previous_mean_grade"] == report.decimal(before["grade"].mean()) == "0.85"
+    assert sales["mean_progress"] == present.percent(now) == "79.3%"
+    assert sales["previous_mean_progress"] == present.percent(before["progress"].mean()) == "87.8%"
+    assert sales["previous_mean_grade"] == present.decimal(before["grade"].mean()) == "0.85"
     assert sales["progress_change"] == f"{100 * (now - before['progress'].mean()):+.1f} pp" == "-8.5 pp"
     # the company's row compares every objective of the two quarters
     company = row_of(q3, "company.html")
     everyone = progress.final_objective_progress(sample, ["2026-Q2"])
-    assert company["previous_mean_progress"] == report.percent(everyone["progress"].mean())
+    assert company["previous_mean_progress"] == present.percent(everyone["progress"].mean())

@@ -143,7 +143,7 @@ def test_notebooks_have_no_outputs_and_a_parameters_cell() -> None:
 
 
 def test_the_quarter_index_template_ships_as_package_data() -> None:
-    from okrlib.reporting import report
+    from okrlib.reporting import _index, _page
 
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     shipped = {
@@ -151,4 +151,4 @@ def test_the_quarter_index_template_ships_as_package_data() -> None:
         for pattern in patterns["okrlib.reporting"]
         for path in (ROOT / "okrlib" / "reporting").glob(pattern)
     }
-    assert report.TEMPLATES / report.INDEX_TEMPLATE in shipped
+    assert _page.TEMPLATES / _index.INDEX_TEMPLATE in shipped

@@ -147,10 +147,10 @@ def test_details_groups_end_at_the_next_group_an_error_or_the_cell() -> None:
 def test_chart_scripts_escape_angle_brackets_and_ampersands() -> None:
     import json
 
-    from okrlib.reporting import report
+    from okrlib.reporting import _page
 
     spec = {"title": "</script><!-- <script>alert(1)</script> & co", "mark": "point"}
-    html = report._chart_html(spec, 7)
+    html = _page._chart_html(spec, 7)
     payload = html.split('vegaEmbed("#okr-chart-7", ', 1)[1].rsplit(', {"actions"', 1)[0]
     assert not {"<", ">", "&"} & set(payload)
     assert json.loads(payload) == spec

@@ -22,7 +22,7 @@ import okrlib
 from okrlib import RenderError
 from okrlib.analysis import impact, kpi, lint, review
 from okrlib.presentation import present
-from okrlib.reporting import _kernels, report
+from okrlib.reporting import _kernels, _page, report
 
 TEAMS = ["company", "customer-success", "marketing", "operations", "product", "sales"]
 
@@ -460,9 +460,9 @@ def test_interactive_cells_and_code_are_left_out_of_the_html() -> None:
     ]
     nb.cells = [nbformat.v4.new_markdown_cell("## Section"), shown, widget, chart]
     before = nbformat.writes(nb)
-    prepared = report._offline_charts(nb)
+    prepared = _page._offline_charts(nb)
     assert nbformat.writes(nb) == before  # the executed notebook is left as it is
-    html, _ = report._exporter().from_notebook_node(
+    html, _ = _page._exporter().from_notebook_node(
         prepared, resources={"okrlib": {"vega_bundle": "/* vega */"}}
     )
     assert "VISIBLE OUTPUT" in html and "WIDGET OUTPUT" not in html

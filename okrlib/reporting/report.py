@@ -30,39 +30,40 @@ import gc
 import json
 import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from xml.etree import ElementTree
 
-import jinja2
-import markupsafe
 import nbformat
 import papermill
 import pyarrow as pa
-from nbconvert import HTMLExporter
-from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
-from nbconvert.preprocessors import TagRemovePreprocessor
 
-from ..analysis import progress
 from ..exceptions import RenderError
-from ..loading.contract import STATUSES
 from ..loading.load import load_workbook
-from ..model import Workbook, format_quarter, parse_quarter
-from ..presentation import HEADLINE_KEY, STYLE, VEGALITE_MIMETYPES, decimal, merge_details, percent
+from ..model import format_quarter, parse_quarter
+from ..presentation import HEADLINE_KEY
 from . import _kernels
+from ._files import write_atomically
+from ._index import add_to_summary, index_facts, write_index
+from ._page import convert, vega_bundle
 
 # The review notebook ships inside the package (notebooks/ links to it for JupyterLab).
 NOTEBOOK = Path(str(resources.files("okrlib.reporting") / "notebooks" / "quarterly_review.ipynb"))
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-INDEX_TEMPLATE = "quarter_index.html.j2"  # in TEMPLATES, beside the nbconvert template folder
 KERNEL = "python3"  # jupyter_client runs a "python" kernel with this process's interpreter
 COMPANY_SLUG = "company"
-REMOVED_TAGS = {"interactive"}  # cells left out of the HTML (widgets for live meetings)
+
+__all__ = [
+    "NOTEBOOK",
+    "RenderedReport",
+    "render_quarter",
+    "render_report",
+    "slugify",
+    "vega_bundle",
+    "write_index",
+]
 
 
 def slugify(team: str | None) -> str:
@@ -88,144 +89,6 @@ class RenderedReport:
     html: Path
     notebook: Path
     headline: dict[str, object]
-
-
-def _offline_charts(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` in which each vega-lite output of a shown cell is an offline
-    ``<div>`` drawn by the inlined ``vegaEmbed``, its spec written out as JSON text.
-
-    Done before nbconvert, which deep-copies and validates the notebook several times: as
-    text, a chart's spec is one string rather than hundreds of nested nodes (converting the
-    Sales report: 87 -> 59 ms).  The notebook itself is left as it is.
-
-    Each collapsible group of a cell's outputs (``present.details``) becomes one
-    ``<details>`` output (:func:`okrlib.presentation.merge_details`).
-    """
-    count = 0
-    cells = []
-    for cell in notebook.cells:
-        if cell.get("outputs") and not REMOVED_TAGS & set(cell.metadata.get("tags", [])):
-            outputs = []
-            for output in cell.outputs:
-                data = output.get("data", {})
-                spec = next((data[m] for m in VEGALITE_MIMETYPES if m in data), None)
-                if spec is not None:
-                    count += 1
-                    output = nbformat.from_dict({**output, "data": {"text/html": _chart_html(spec, count)}})
-                outputs.append(output)
-            merged = merge_details(outputs)  # new outputs are dicts; the others stay as they are
-            outputs = [o if isinstance(o, nbformat.NotebookNode) else nbformat.from_dict(o) for o in merged]
-            cell = nbformat.NotebookNode({**cell, "outputs": outputs})
-        cells.append(cell)
-    return nbformat.NotebookNode({**notebook, "cells": cells})
-
-
-def _chart_html(spec: dict, number: int) -> str:
-    """A ``<div>`` and the inline script that draws ``spec`` into it with ``vegaEmbed``.
-
-    The spec's JSON escapes ``<``, ``>`` and ``&`` (as ``\\u003c`` and so on), so no text
-    in it can end the script or open a comment, whatever a user's file holds.
-    """
-    target = f"okr-chart-{number}"
-    payload = json.dumps(spec, sort_keys=True).translate(_SCRIPT_SAFE)
-    return (
-        f'<div class="okr-chart" id="{target}"></div>\n<script type="text/javascript">'
-        f'vegaEmbed("#{target}", {payload}, {{"actions": false, "renderer": "svg"}});</script>'
-    )
-
-
-_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
-
-
-@functools.lru_cache(maxsize=1)
-def vega_bundle() -> str:
-    """The vega, vega-lite and vega-embed libraries as one script.
-
-    Building it takes about a second, so it is kept in the temporary folder, named by the
-    vl-convert version, and reused by later processes.
-    """
-    import vl_convert
-
-    cache = Path(tempfile.gettempdir()) / f"okrlib-vega-{vl_convert.__version__}.js"
-    if cache.is_file():
-        return cache.read_text(encoding="utf-8")
-    bundle = vl_convert.javascript_bundle().replace("</script", "<\\/script")
-    _write_atomically(cache, bundle)
-    return bundle
-
-
-@functools.lru_cache(maxsize=1)
-def _exporter() -> HTMLExporter:
-    exporter = HTMLExporter(
-        template_name="okrlib",
-        extra_template_basedirs=[str(TEMPLATES)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        optimistic_validation=True,  # validate once after the preprocessors, not after each of 13
-    )
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS), enabled=True)
-    return exporter
-
-
-def _convert(notebook: nbformat.NotebookNode, title: str) -> str:
-    resources = {
-        "metadata": {"name": title},
-        "okrlib": {"vega_bundle": vega_bundle(), "contents": _contents(notebook)},
-    }
-    return _exporter().from_notebook_node(_offline_charts(notebook), resources=resources)[0]
-
-
-class _HeadingCollector(IPythonRenderer):
-    """nbconvert's own markdown renderer, noting each heading as it renders it (with the id
-    and anchor nbconvert gives it in the page)."""
-
-    def __init__(self) -> None:
-        super().__init__(escape=False)
-        self.headings: list[tuple[int, ElementTree.Element]] = []
-
-    def heading(self, text: str, level: int, **attrs: object) -> str:
-        html = super().heading(text, level, **attrs)
-        with contextlib.suppress(ElementTree.ParseError):  # nbconvert leaves such a heading bare too
-            self.headings.append((level, ElementTree.fromstring(html)))
-        return html
-
-
-def _contents(notebook: nbformat.NotebookNode) -> dict[str, object]:
-    """The table of contents the template draws under the title: each ``##`` heading of the
-    markdown cells (its anchor and text), and the title's cell: the first tagged ``title``,
-    else the first markdown cell with a ``#`` heading."""
-    headings: list[dict[str, str]] = []
-    title_cell = next((cell.get("id") for cell in notebook.cells if "title" in _tags(cell)), None)
-    for cell in notebook.cells:
-        if cell.cell_type != "markdown":
-            continue
-        collector = _HeadingCollector()
-        MarkdownWithMath(renderer=collector).render(cell.source)
-        for level, element in collector.headings:
-            if level == 1 and title_cell is None:
-                title_cell = cell.get("id")
-            link = element.find("a[@class='anchor-link']")
-            if level == 2 and link is not None:
-                element.remove(link)
-                headings.append({"anchor": element.get("id", ""), "text": "".join(element.itertext())})
-    return {"headings": headings, "title_cell": title_cell}
-
-
-def _tags(cell: nbformat.NotebookNode) -> list[str]:
-    return cell.get("metadata", {}).get("tags", [])
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a report is for sharing
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _inside(folder: Path, path: Path) -> Path:
@@ -274,12 +137,12 @@ def render_report(
         executed = _execute(kernel_in_use, notebook, running, failed_path, parameters)
         executed.metadata.pop("widgets", None)  # the notebook papermill wrote to ``running``
         _stable_cell_ids(executed)
-        _write_atomically(html_path, _convert(executed, title))
+        write_atomically(html_path, convert(executed, title))
     os.replace(running, notebook_path)
     failed_path.unlink(missing_ok=True)
     headline = _headline(executed)
     summary = {"team": team, "slug": slug, "html": html_path.name, "headline": headline}
-    _write_atomically(folder / f"{slug}.json", json.dumps(summary, indent=1))
+    write_atomically(folder / f"{slug}.json", json.dumps(summary, indent=1))
     return RenderedReport(team, slug, html_path, notebook_path, headline)
 
 
@@ -423,7 +286,7 @@ def render_quarter(
         team, slug = next(iter(slugs.items()))
         # the index's facts first, and the workbook let go before the kernel loads its own:
         # with a 10M-row history the two copies would take 2.3 GB together
-        facts = _index_facts(workbook, period, as_of)
+        facts = index_facts(workbook, period, as_of)
         del workbook
         _release_memory()
         finished(
@@ -435,14 +298,14 @@ def render_quarter(
                 pool.submit(render_report, data_dir, label, team, out_dir, as_of, slug, notebook, since)
                 for team, slug in slugs.items()
             ]
-            facts = _index_facts(workbook, period, as_of)  # while the workers render
+            facts = index_facts(workbook, period, as_of)  # while the workers render
             for future in as_completed(futures):
                 finished(future.result)
     order = list(slugs.values())
     done.sort(key=lambda r: order.index(r.slug))
     day, previous = facts
     for report in done:
-        _add_to_summary(report.html.parent / f"{report.slug}.json", as_of=day, previous=previous(report.team))
+        add_to_summary(report.html.parent / f"{report.slug}.json", as_of=day, previous=previous(report.team))
     write_index(Path(out_dir) / label, label)
     if errors:
         raise RenderError("\n".join(errors))
@@ -453,116 +316,3 @@ def _release_memory() -> None:
     """Hand freed memory back to the system: Arrow's pool keeps what a large load freed."""
     gc.collect()
     pa.default_memory_pool().release_unused()
-
-
-def _index_facts(
-    workbook: Workbook, period: object, as_of: str | None
-) -> tuple[str, Callable[[str | None], dict[str, object] | None]]:
-    """The as-of date of a quarter's reviews, and a function giving a team's (``None``: the
-    company's) numbers of the previous quarter, ``None`` when it had no objectives then."""
-    _, day = progress.resolve(workbook, period, as_of)
-    frame = progress.previous_quarter_summary(workbook, period, day)
-    numbers = ["mean_progress", "mean_grade"]
-    frame = frame.assign(quarter=frame["quarter"].map(format_quarter)).astype(dict.fromkeys(numbers, object))
-    records = frame.where(frame.notna(), None).to_dict(orient="records")  # JSON null, not NaN
-    company, teams = (records[0], records[1:]) if records else (None, [])
-    by_team = {record["team"]: record for record in teams}
-
-    def previous(team: str | None) -> dict[str, object] | None:
-        record = company if team is None else by_team.get(team)
-        return None if record is None else {k: v for k, v in record.items() if k != "team"}
-
-    return f"{day:%Y-%m-%d}", previous
-
-
-def _add_to_summary(path: Path, **fields: object) -> None:
-    summary = json.loads(path.read_text(encoding="utf-8"))
-    _write_atomically(path, json.dumps({**summary, **fields}, indent=1))
-
-
-def _points(value: object) -> str:
-    """A change of progress in percentage points: ``0.053`` -> ``+5.3 pp``; missing -> a dash."""
-    return "–" if value is None or value != value else f"{100 * float(value):+.1f} pp"
-
-
-@functools.lru_cache(maxsize=1)
-def _index_template() -> jinja2.Template:
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    environment.filters.update(percent=percent, decimal=decimal, points=_points)
-    return environment.get_template(INDEX_TEMPLATE)
-
-
-def _index_row(summary: dict) -> dict[str, object]:
-    h = summary["headline"]  # empty when the notebook did not show present.headline
-    before = summary.get("previous") or {}  # absent from summaries render_quarter did not complete
-    now, then = h.get("mean_progress"), before.get("mean_progress")
-    return {
-        "href": summary["html"],
-        "name": summary["team"] or "Company (all teams)",
-        "as_of": summary.get("as_of") or h.get("as_of"),
-        "objectives": h.get("objectives", "–"),
-        "mean_progress": now,
-        "expected_progress": h.get("expected_progress"),
-        "counts": " · ".join(
-            f"{h[f'objectives_{s}']} {s.replace('_', ' ')}" for s in STATUSES if f"objectives_{s}" in h
-        ),
-        "mean_grade": h.get("mean_grade"),
-        "previous_mean_progress": then,
-        "previous_mean_grade": before.get("mean_grade"),
-        "progress_change": None if now is None or then is None else now - then,
-    }
-
-
-def _neighbour(folder: Path, label: str, step: int) -> dict[str, str] | None:
-    other = format_quarter(parse_quarter(label) + step)
-    if (folder.parent / other / "index.html").is_file():
-        return {"label": other, "href": f"../{other}/index.html"}
-    return None
-
-
-def write_index(folder: Path, label: str, neighbours: bool = True) -> Path:
-    """``index.html``: every report in ``folder`` (each has a ``<slug>.json`` summary) with its
-    headline numbers, the company first, from the template ``templates/quarter_index.html.j2``.
-
-    The page shows the reports' as-of date (each row's when they differ) and, per report,
-    the previous quarter's overall progress and mean grade of its team (the whole company
-    for the company's report) and the change: the report's overall progress minus that
-    progress, in percentage points (:func:`okrlib.analysis.progress.previous_quarter_summary`; a dash
-    when the team had no objectives then or the summary lacks them).
-
-    Links to the neighbouring quarters: a link to the previous (next) calendar quarter,
-    ``../2026-Q2/index.html``, appears when that quarter's ``index.html`` exists beside
-    ``folder`` when this index is written.  With ``neighbours`` (the default), the indexes
-    of the neighbouring quarters that exist are then rewritten too (from their own
-    summaries), so that their links to this quarter appear: whatever order quarters are
-    rendered in, every index links each adjacent quarter that has an index.
-    """
-    folder = Path(folder)
-    summaries = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))]
-    summaries.sort(key=lambda s: (s["team"] is not None, s["team"] or ""))
-    rows = [_index_row(summary) for summary in summaries]
-    as_of_dates = sorted({row["as_of"] for row in rows if row["as_of"]})
-    html = _index_template().render(
-        label=label,
-        style=markupsafe.Markup(STYLE),
-        rows=rows,
-        as_of_dates=as_of_dates,
-        several_dates=len(as_of_dates) > 1,
-        previous_label=format_quarter(parse_quarter(label) - 1),
-        previous_index=_neighbour(folder, label, -1),
-        next_index=_neighbour(folder, label, 1),
-    )
-    path = folder / "index.html"
-    folder.mkdir(parents=True, exist_ok=True)
-    _write_atomically(path, html)
-    if neighbours:
-        for step in (-1, 1):
-            other = _neighbour(folder, label, step)
-            if other is not None:
-                write_index(folder.parent / other["label"], other["label"], neighbours=False)
-    return path
