@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 from ..exceptions import DataError, Problem
 from ._raw import RawTable
 from ._read import SUFFIXES, locate, read_raw
-from ._sql import SqlTable, parse_sources, parse_table
+from ._sql_source import SqlTable, parse_sources, parse_table
 from .contract import FILES, FileSpec
 
 TOML_NAME = "okrlib.toml"
