@@ -245,57 +245,6 @@ def test_an_empty_segment_repeats_the_key_of_its_default(good_dir: Path) -> None
         okrlib.load_kpi_history(history)
 
 
-def test_large_files_parse_their_columns_on_threads_alike(good_dir: Path, monkeypatch) -> None:
-    # from PARALLEL_ROWS rows the columns are parsed on threads: the same frames, the same problems
-    import threading
-
-    import pyarrow as pa
-
-    import okrlib.loading.load
-
-    bad = good_dir / "bad" / "kpi_history.csv"
-    bad.parent.mkdir()
-    bad.write_text(
-        "date,kpi_id,segment,value\n2026-07-06,mrr,emea,5O0\n2026-13-01,Bad-Id,emea,1\n"
-        "2026-07-06,mrr,emea,x\n2026-07-07,mrr,,\n"
-    )
-    files = [good_dir / "kpi_history.csv", good_dir / "okrs.csv", good_dir / "checkins.csv", bad]
-    loaders = [okrlib.load_kpi_history, okrlib.load_okrs, okrlib.load_checkins, okrlib.load_kpi_history]
-
-    def outcomes() -> list[object]:
-        results: list[object] = []
-        for load, path in zip(loaders, files, strict=True):
-            try:
-                results.append(load(path))
-            except DataError as error:
-                results.append(str(error))
-        return results
-
-    one_thread = outcomes()
-    threads: set[str] = set()
-    parse_column = okrlib.loading._columns._parse_column
-
-    def recorded(*args: object) -> object:
-        threads.add(threading.current_thread().name)
-        return parse_column(*args)
-
-    monkeypatch.setattr(okrlib.loading._columns, "PARALLEL_ROWS", 1)
-    monkeypatch.setattr(pa, "cpu_count", lambda: 2)
-    monkeypatch.setattr(okrlib.loading._columns, "_parse_column", recorded)
-    on_threads = outcomes()
-    assert threads and all(name.startswith("okrlib-parse") for name in threads)
-    assert "line 2 (kpi_id 'mrr'), column 'value': got '5O0'" in on_threads[-1]
-    assert "line 3, column 'kpi_id': got 'Bad-Id'" in on_threads[-1]
-    assert "line 5 (kpi_id 'mrr'), column 'value': got an empty cell" in on_threads[-1]
-    for alone, threaded in zip(one_thread, on_threads, strict=True):
-        if isinstance(alone, str):
-            assert threaded == alone
-        elif isinstance(alone, tuple):
-            assert all(a.equals(b) for a, b in zip(alone, threaded, strict=True))
-        else:
-            assert threaded.equals(alone)
-
-
 def test_sample_workbook_loads(sample: okrlib.Workbook) -> None:
     assert len(sample.kpis) >= 12
     assert [str(q) for q in sample.quarters] == ["2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -39,7 +38,7 @@ def parse_table(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFra
     def parse(column: Column) -> tuple[pd.Series, Codes | None]:
         return _parse_column(cells.pop(column.name), column, index, decimal_comma, problems)
 
-    parsed = _map(parse, [column for column in spec.columns if column.name in present], len(index))
+    parsed = _map(parse, [column for column in spec.columns if column.name in present])
     columns: dict[str, pd.Series] = {}
     codes: dict[str, Codes] = {}
     for column in spec.columns:
@@ -62,23 +61,11 @@ def parse_table(raw: RawTable, spec: FileSpec, problems: Problems) -> pd.DataFra
     return frame
 
 
-TEXT_KINDS = frozenset({"id", "text", "enum"})
-PARALLEL_ROWS = 100_000
-"""From this many rows, columns are parsed on as many threads as Arrow uses: most of the
-work is in numpy and Arrow, which let other threads run meanwhile."""
-
-
 def _map(
-    parse: Callable[[Column], tuple[pd.Series, Codes | None]], columns: list[Column], rows: int
+    parse: Callable[[Column], tuple[pd.Series, Codes | None]], columns: list[Column]
 ) -> dict[str, tuple[pd.Series, Codes | None]]:
-    """``parse`` each column, on threads for a large file; by column name."""
-    threads = min(pa.cpu_count(), len(columns)) if rows >= PARALLEL_ROWS else 1
-    if threads <= 1:
-        return {column.name: parse(column) for column in columns}
-    # text first: decoding it writes the most memory (8 bytes of offset a row and its bytes)
-    columns = sorted(columns, key=lambda column: column.kind not in TEXT_KINDS)
-    with ThreadPoolExecutor(threads, thread_name_prefix="okrlib-parse") as pool:
-        return dict(zip((column.name for column in columns), pool.map(parse, columns), strict=True))
+    """``parse`` each column; by column name."""
+    return {column.name: parse(column) for column in columns}
 
 
 def _missing_column_help(name: str, present: set[str], spec: FileSpec, mapped_in: str | None = None) -> str:

@@ -42,7 +42,6 @@ import multiprocessing.util
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -109,7 +108,7 @@ def _kernel_arguments(imports: str) -> list[str]:
     return [NO_HISTORY, f"--IPKernelApp.exec_lines={line}"]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # identity: a kernel is one process
 class ReportKernel:
     """A running kernel and the client connected to it.
 
@@ -121,7 +120,7 @@ class ReportKernel:
     manager: AsyncKernelManager
     client: AsyncKernelClient
     sockets: str
-    stopping: list[threading.Thread] = field(default_factory=list, compare=False, repr=False)
+    stopped: bool = field(default=False, repr=False)
 
     @classmethod
     def start(cls, kernel_name: str, cwd: str, preload: str = "") -> ReportKernel:
@@ -146,19 +145,13 @@ class ReportKernel:
     def alive(self) -> bool:
         return run_sync(self.manager.is_alive)()
 
-    def stop(self, wait: bool = True) -> None:
-        """Kill the kernel and remove its files.
-
-        With ``wait=False`` the kill goes on in a thread of its own, while a lone render
-        writes and converts its notebook, and the next ``stop()`` waits for it.
-        """
-        if not self.stopping:
-            self.client.stop_channels()
-            thread = threading.Thread(target=self._shut_down, name="okrlib-kernel-stop", daemon=True)
-            self.stopping.append(thread)
-            thread.start()
-        if wait:
-            self.stopping[0].join()
+    def stop(self) -> None:
+        """Kill the kernel and remove its files (once: a second call does nothing)."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.client.stop_channels()
+        self._shut_down()
 
     def _shut_down(self) -> None:
         process = getattr(self.manager.provisioner, "process", None)  # a local kernel's Popen
@@ -255,7 +248,7 @@ class ReportKernelEngine(NBClientEngine):
             if clear:
                 cls._clear(client, okrlib_kernel)
             else:  # a kernel for this notebook alone: its outputs are in, stop it meanwhile
-                okrlib_kernel.stop(wait=False)
+                okrlib_kernel.stop()
 
     @staticmethod
     def _clear(client: PapermillNotebookClient, kernel: ReportKernel) -> None:

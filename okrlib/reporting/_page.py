@@ -96,7 +96,6 @@ def _exporter() -> HTMLExporter:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
-        optimistic_validation=True,  # validate once after the preprocessors, not after each of 13
     )
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS), enabled=True)
     return exporter
