@@ -19,7 +19,8 @@ Method (docs/performance.md, "Measured with and without"):
   (a report's kernel) and for the child's peak resident memory (VmHWM; not the kernel's).
 - Groups and what they time (the bench rows of bench/run.py):
   ``load``: ``load_kpi_history`` of row 1's 10,000,000-row CSV (written once, seeded as
-  row 1 writes it); ``excel``: ``load_workbook("data/sample.xlsx")``; ``report``: row 4's
+  row 1 writes it); ``parquet``: the same variants on the same rows as row 1's Parquet
+  file; ``excel``: ``load_workbook("data/sample.xlsx")``; ``report``: row 4's
   ``report.render_report(data, "2026-Q3", "Sales", out)``.
 - Report children get ``IPYTHONDIR`` in the scratch folder (the same for every variant), so
   the input-history variant writes no user's ``history.sqlite``.
@@ -137,6 +138,7 @@ VARIANTS: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
     ),
 }
 AA = "base-aa"
+GROUPS = {"parquet": "load"}  # the parquet group runs the load group's variants on row 1's Parquet file
 
 
 def make_copy(name: str, patches: list[tuple[str, str, str]]) -> Path:
@@ -181,7 +183,7 @@ def child(group: str, argument: str, copy: str) -> None:
         return time.process_time() + children.ru_utime + children.ru_stime
 
     cpu0, start = cpu_seconds(), time.perf_counter()
-    if group == "load":
+    if group in ("load", "parquet"):
         okrlib.load_kpi_history(argument)
     elif group == "excel":
         okrlib.load_workbook(argument)
@@ -216,7 +218,9 @@ def summary(values: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--group", default="load,excel,report", help="comma-separated: load, excel, report")
+    parser.add_argument(
+        "--group", default="load,excel,report", help="comma-separated: load, parquet, excel, report"
+    )
     parser.add_argument("--pairs", type=int, default=8, help="pairs per variant (default 8)")
     parser.add_argument("--only", default="", help="comma-separated variant names (default: the groups')")
     parser.add_argument("--child", nargs=3, metavar=("GROUP", "ARGUMENT", "COPY"), help=argparse.SUPPRESS)
@@ -225,17 +229,26 @@ def main() -> None:
         child(*args.child)
         return
     groups = args.group.split(",")
-    names = args.only.split(",") if args.only else [n for n, v in VARIANTS.items() if v[0] in groups]
+    names = (
+        args.only.split(",")
+        if args.only
+        else [n for n, v in VARIANTS.items() if v[0] in {GROUPS.get(g, g) for g in groups}]
+    )
     SCRATCH.mkdir(exist_ok=True)
     (SCRATCH / "ipython").mkdir(exist_ok=True)
     base = make_copy("base", [])
     copies = {name: make_copy(name, VARIANTS[name][2]) for name in names}
-    for group in dict.fromkeys(VARIANTS[name][0] for name in names):
-        members = [name for name in names if VARIANTS[name][0] == group] + [AA]
+    for group in groups:
+        members = [name for name in names if VARIANTS[name][0] == GROUPS.get(group, group)]
+        if not members:
+            continue
+        members.append(AA)
         copies[AA] = make_copy(AA, [])
-        argument = {"load": history_csv, "excel": lambda: str(ROOT / "data" / "sample.xlsx")}.get(
-            group, lambda: str(SCRATCH / "out")
-        )()
+        argument = {
+            "load": history_csv,
+            "parquet": lambda: str(Path(history_csv()).with_suffix(".parquet")),
+            "excel": lambda: str(ROOT / "data" / "sample.xlsx"),
+        }.get(group, lambda: str(SCRATCH / "out"))()
         print(
             f"== {group}: {', '.join(members)}; {args.pairs} pairs; load average {os.getloadavg()}",
             flush=True,
