@@ -118,12 +118,12 @@ VARIANTS: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
     "optimistic": (
         "report",
         "nbconvert validates once after its preprocessors (without: optimistic_validation off)",
-        [("reporting/report.py", "optimistic_validation=True,", "optimistic_validation=False,")],
+        [("reporting/_page.py", "optimistic_validation=True,", "optimistic_validation=False,")],
     ),
     "vega-cache": (
         "report",
         "the vega bundle cached in the temporary folder (without: built in every process)",
-        [("reporting/report.py", "    if cache.is_file():\n", "    if False:\n")],
+        [("reporting/_page.py", "    if cache.is_file():\n", "    if False:\n")],
     ),
     "no-history": (
         "report",
