@@ -26,6 +26,10 @@ Method (docs/performance.md, "Measured with and without"):
   the input-history variant writes no user's ``history.sqlite``.
 
 Prints one line per pair and a table at the end.  Nothing here changes okrlib itself.
+
+The variants ``threads``, ``stop-thread`` and ``optimistic`` take out code that main removed
+in 889abce after this measurement: run them on a checkout of f0b7ceb or earlier (on later
+code their patches match nothing and the driver stops with a message).
 """
 
 from __future__ import annotations
