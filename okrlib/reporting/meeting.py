@@ -9,7 +9,6 @@ earlier export); the team's file name is its report's slug.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import ipywidgets as ipw
@@ -17,6 +16,7 @@ import ipywidgets as ipw
 from ..exceptions import OkrlibError
 from ..model import Workbook, format_quarter, parse_quarter
 from ..presentation.agenda import Agenda, error_view
+from ._files import temporary_file
 
 __all__ = ["agenda", "app", "write_export"]
 
@@ -53,11 +53,7 @@ def write_export(text: str, folder: Path | str, slug: str) -> Path:
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{slug}-meeting.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
+    with temporary_file(folder, f"{slug}-meeting", text) as temporary:
         number = 1
         while True:
             path = folder / (f"{slug}-meeting.md" if number == 1 else f"{slug}-meeting-{number}.md")
@@ -66,8 +62,6 @@ def write_export(text: str, folder: Path | str, slug: str) -> Path:
                 return path
             except FileExistsError:
                 number += 1
-    finally:
-        Path(temporary).unlink(missing_ok=True)
 
 
 def app(
